@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'gpu',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,1 @@
+export { parsePciAddress } from './lib/pci-address';

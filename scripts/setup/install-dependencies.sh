@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the system packages Genesis' tests and tools need on Debian 12 / Ubuntu 24.04:
+# Docker engine and compose, Prometheus (promtool), debootstrap for a local base image,
+# shellcheck, pre-commit and cloud-init (schema checks). Idempotent; run as root or with sudo.
+set -euo pipefail
+
+packages=(
+  ca-certificates curl git jq python3
+  docker.io docker-compose
+  prometheus
+  debootstrap
+  shellcheck
+  pre-commit
+  cloud-init
+  iproute2
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-dependencies: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-dependencies: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update -qq
+# Services must not start from package scripts inside containers or CI runners.
+as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
