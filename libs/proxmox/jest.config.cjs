@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'proxmox',
+  preset: '../../jest.preset.js',
+};
