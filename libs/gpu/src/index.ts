@@ -1,1 +1,2 @@
 export { parsePciAddress } from './lib/pci-address';
+export * from './nvidia-smi';

@@ -1,0 +1,3 @@
+export { parseNvidiaSmiXml, NvidiaSmiParseError } from './parse';
+export * from './types';
+export { quantity, isAbsent } from './values';
