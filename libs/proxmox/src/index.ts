@@ -1,1 +1,2 @@
 export * from './client/types';
+export * from './client';

@@ -28,6 +28,8 @@ export interface WaitForTaskOptions {
   pollIntervalMs?: number;
   /** Called after every poll, for progress output on long steps. */
   onProgress?: (status: PveTaskStatus, elapsedMs: number) => void;
+  /** Called when the task ended `WARNINGS: n` (still a success), with the task log tail. */
+  onWarnings?: (status: PveTaskStatus, logTail: string[]) => void;
 }
 
 /** What every caller of the Proxmox API depends on; tests may pass any implementation. */
