@@ -116,6 +116,15 @@ describe('wire format', () => {
     await expect(client().get('/nodes?x=1')).rejects.toThrow(/no query string/);
     expect(server.requests).toHaveLength(0);
   });
+
+  it('fails at once, without retries, on a path Node cannot send', async () => {
+    const events: PveClientEvent[] = [];
+    await expect(
+      client({}, { ...FAST, logger: (e) => events.push(e) }).get('/nodes/pve/a b'),
+    ).rejects.toThrow(/unescaped characters/);
+    expect(events.filter((e) => e.kind === 'retry')).toEqual([]);
+    expect(server.requests).toHaveLength(0);
+  });
 });
 
 describe('errors from PVE', () => {

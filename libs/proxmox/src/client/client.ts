@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, DEFAULT_RETRY, isRetryable, type PveRetryOptions } from './backoff';
-import { validateConnectionConfig, PVE_DEFAULT_REQUEST_TIMEOUT_MS } from './config';
+import { pveConfigFromEnv, validateConnectionConfig, PVE_DEFAULT_REQUEST_TIMEOUT_MS } from './config';
 import { PveHttpError, PveNetworkError, PveTaskError, PveTaskTimeoutError, PveTlsError } from './errors';
 import { exchange, type HttpAnswer } from './http';
 import { encodeForm, normaliseParams, redactParams } from './params';
@@ -39,6 +39,15 @@ interface PveEnvelope {
 }
 
 const TASK_LOG_TAIL_LINES = 20;
+/** Node's codes for a request it refuses to build; repeating it cannot help. */
+const UNSENDABLE = new Set([
+  'ERR_UNESCAPED_CHARACTERS',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+]);
 const TASK_POLL_MAX_INTERVAL_MS = 5000;
 const DEFAULT_TASK_TIMEOUT_MS = 10 * 60_000;
 
@@ -74,6 +83,11 @@ export class PveClient implements PveApi {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     if (this.config.traceFile) this.trace = new TraceFile(this.config.traceFile);
     this.logger = options.logger;
+  }
+
+  /** The client the PVE_* environment describes (see pveConfigFromEnv). */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, options: PveClientOptions = {}): PveClient {
+    return new PveClient(pveConfigFromEnv(env), options);
   }
 
   get<T = unknown>(path: string, params?: PveParams): Promise<T> {
@@ -112,7 +126,7 @@ export class PveClient implements PveApi {
         if (exitstatus === 'OK') return status;
         if (/^WARNINGS: \d+$/.test(exitstatus)) {
           const logTail = await this.taskLogTail(upid).catch(() => []);
-          this.logger?.({ kind: 'task-warnings', upid, exitstatus, logTail });
+          this.emit({ kind: 'task-warnings', upid, exitstatus, logTail });
           options.onWarnings?.(status, logTail);
           return status;
         }
@@ -169,7 +183,7 @@ export class PveClient implements PveApi {
       } catch (error) {
         if (attempt >= this.retry.attempts || !isRetryable(method, error)) throw error;
         const delayMs = backoffDelay(attempt, this.retry);
-        this.logger?.({ kind: 'retry', method, path, attempt, delayMs, reason: (error as Error).message });
+        this.emit({ kind: 'retry', method, path, attempt, delayMs, reason: (error as Error).message });
         await sleep(delayMs);
       }
     }
@@ -225,13 +239,23 @@ export class PveClient implements PveApi {
         ms: Math.round(performance.now() - started),
       };
       this.trace?.write(record);
-      this.logger?.({ kind: 'request', attempt, ...record, ...(failure ? { error: failure } : {}) });
+      this.emit({ kind: 'request', attempt, ...record, ...(failure ? { error: failure } : {}) });
+    }
+  }
+
+  /** A throwing logger must not turn a successful request into a failure. */
+  private emit(event: PveClientEvent): void {
+    try {
+      this.logger?.(event);
+    } catch {
+      // Diagnostics only.
     }
   }
 
   private networkError(method: string, path: string, error: unknown): Error {
-    if (error instanceof PveTlsError) return error;
+    // A refused certificate, or a request Node would not even send (bad characters): not transient.
     const e = error as NodeJS.ErrnoException;
+    if (error instanceof PveTlsError || UNSENDABLE.has(e.code ?? '')) return e;
     const code = e.code ?? 'EUNKNOWN';
     const where = `${this.config.host}:${this.config.port}`;
     const hint =
