@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'pve-sim',
+  preset: '../../jest.preset.js',
+};
