@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import type { ApiSchema } from './api-schema';
 import { defaultSchemaPath, loadApiSchema, SchemaLoadError } from './load';
+import { parsePropertyString, propertyStringFormatOf } from './check';
 import { perlAnchoredRegex } from './perl-regex';
 import type { PropertySchema, ValidationResult } from './types';
 
@@ -124,6 +125,20 @@ describeWithSchema('ApiSchema with the official PVE 8.4.2 schema', () => {
         route: { pathTemplate: '/nodes/{node}/storage/{storage}/content/{volume}' },
         pathParams: { volume: 'local:iso/debian-12.iso' },
       });
+    });
+
+    it('routes every template of the schema back to itself, and validates without throwing', () => {
+      const samples: Record<string, string> = { node: 'pve', vmid: '100', upid: UPID, storage: 'local', volume: 'local:iso/x.iso', iface: 'vmbr1' };
+      for (const route of schema.routes()) {
+        const path = route.pathTemplate.replace(/\{([\w-]+)\}/g, (_m, name: string) => encodeURIComponent(samples[name] ?? 'sample1'));
+        const result = schema.validateRequest(route.method, path, {});
+        if (result.ok || result.status === 400) {
+          const matched = schema.match(route.method, path);
+          expect('route' in matched && matched.route.pathTemplate).toBe(route.pathTemplate);
+        } else {
+          throw new Error(`${route.method} ${route.pathTemplate}: ${result.message}`);
+        }
+      }
     });
 
     it('tells an unknown path from a known path without that method', () => {
@@ -332,6 +347,20 @@ describeWithSchema('ApiSchema with the official PVE 8.4.2 schema', () => {
     it('an unknown path or method with 501', () => {
       expect(refused('GET', '/api2/json/nodes/pve/gpu')).toEqual({ ok: false, status: 501, message: "Method 'GET /nodes/pve/gpu' not implemented" });
       expect(refused('DELETE', '/version')).toEqual({ ok: false, status: 501, message: "Method 'DELETE /version' not implemented" });
+    });
+  });
+
+  describe('parameter schemas', () => {
+    it('resolves indexed names and parses a stored value with the same rules', () => {
+      const net = schema.parameter('POST', '/nodes/{node}/qemu', 'net3');
+      expect(net?.description).toContain('network device');
+      const format = net && propertyStringFormatOf(net);
+      expect(format && parsePropertyString(format, 'virtio=BC:24:11:00:00:01,bridge=vmbr1', 'net3')).toEqual({
+        model: 'virtio',
+        macaddr: 'BC:24:11:00:00:01',
+        bridge: 'vmbr1',
+      });
+      expect(schema.parameter('POST', '/nodes/{node}/qemu', 'net32')).toBeUndefined();
     });
   });
 

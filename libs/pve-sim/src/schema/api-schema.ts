@@ -139,6 +139,16 @@ export class ApiSchema {
     return this.routeList.find((r) => r.method === method && r.pathTemplate === pathTemplate);
   }
 
+  /**
+   * The schema of one parameter of a route, indexed names resolved (`net3` -> `net[n]`), or
+   * undefined if the route does not take it. With propertyStringFormatOf and
+   * parsePropertyString this parses stored config values the way PVE does.
+   */
+  parameter(method: HttpMethod, pathTemplate: string, name: string): PropertySchema | undefined {
+    const route = this.route(method, pathTemplate);
+    return route ? this.compile(route).lookup(name) : undefined;
+  }
+
   /** The permission rule PVE checks for a route (`check`, `user`, `description`). */
   permissionsOf(method: HttpMethod, pathTemplate: string): Permissions | undefined {
     return this.route(method, pathTemplate)?.info.permissions;
