@@ -1,0 +1,165 @@
+/**
+ * Exporter configuration: defaults, then an optional YAML file (EXPORTERS_CONFIG), then environment
+ * variables, validated with zod. Errors name the source (file or variable), the field and the fix.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 9101;
+
+const endpointSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, ".", "_" or "-" (it becomes a label value)'),
+  kind: z.enum(['vllm', 'llamacpp', 'ollama']),
+  url: z.string().url('an absolute http(s) URL such as http://10.0.1.10:8000'),
+});
+
+const configSchema = z
+  .object({
+    mode: z.enum(['real', 'mock']).default('real'),
+    host: z.string().min(1).default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    gpu: z
+      .object({
+        enabled: z.boolean().default(true),
+        nvidiaSmi: z.string().min(1).default('nvidia-smi'),
+        intervalSeconds: z.number().positive().default(5),
+        timeoutSeconds: z.number().positive().default(10),
+      })
+      .strict()
+      .prefault({}),
+    llm: z
+      .object({
+        enabled: z.boolean().default(true),
+        intervalSeconds: z.number().positive().default(10),
+        timeoutSeconds: z.number().positive().default(5),
+        endpoints: z.array(endpointSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    proxmox: z
+      .object({
+        enabled: z.boolean().default(false),
+        intervalSeconds: z.number().positive().default(30),
+        timeoutSeconds: z.number().positive().default(20),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ExporterConfig = z.infer<typeof configSchema>;
+export type LlmEndpoint = z.infer<typeof endpointSchema>;
+export type LlmKind = LlmEndpoint['kind'];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function envBoolean(env: Env, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name}="${raw}" is not a boolean: use true or false`);
+}
+
+function envNumber(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigError(`${name}="${raw}" is not a number`);
+  return value;
+}
+
+/** `name=kind@url,name=kind@url`, e.g. `brain=vllm@http://10.0.1.10:8000`. */
+export function parseEndpointList(raw: string, variable = 'EXPORTERS_LLM_ENDPOINTS'): unknown[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const match = /^([^=]+)=([a-z]+)@(.+)$/.exec(item);
+      if (!match) throw new ConfigError(`${variable}: "${item}" is not name=kind@url (for example brain=vllm@http://10.0.1.10:8000)`);
+      return { name: match[1], kind: match[2], url: match[3] };
+    });
+}
+
+function prune<T extends Record<string, unknown>>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function readFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`EXPORTERS_CONFIG=${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${path}: the top level must be a mapping (mode, port, gpu, llm, proxmox)`);
+  return parsed as Record<string, unknown>;
+}
+
+/** Loads and validates; throws ConfigError naming the file or variable and the field. */
+export function loadConfig(env: Env = process.env): ExporterConfig {
+  const source = env.EXPORTERS_CONFIG ? env.EXPORTERS_CONFIG : 'environment';
+  const file = env.EXPORTERS_CONFIG ? readFile(env.EXPORTERS_CONFIG) : {};
+  const section = (key: string) => (typeof file[key] === 'object' && file[key] !== null ? (file[key] as Record<string, unknown>) : file[key]);
+  const merged: Record<string, unknown> = {
+    ...file,
+    ...prune({
+      mode: env.EXPORTERS_MODE || undefined,
+      host: env.EXPORTERS_HOST || undefined,
+      port: envNumber(env, 'EXPORTERS_PORT'),
+      logLevel: env.LOG_LEVEL || undefined,
+    }),
+    gpu: {
+      ...(section('gpu') as object),
+      ...prune({
+        enabled: envBoolean(env, 'EXPORTERS_GPU_ENABLED'),
+        nvidiaSmi: env.NVIDIA_SMI || undefined,
+        intervalSeconds: envNumber(env, 'EXPORTERS_GPU_INTERVAL_SECONDS'),
+        timeoutSeconds: envNumber(env, 'EXPORTERS_GPU_TIMEOUT_SECONDS'),
+      }),
+    },
+    llm: {
+      ...(section('llm') as object),
+      ...prune({
+        enabled: envBoolean(env, 'EXPORTERS_LLM_ENABLED'),
+        intervalSeconds: envNumber(env, 'EXPORTERS_LLM_INTERVAL_SECONDS'),
+        endpoints: env.EXPORTERS_LLM_ENDPOINTS ? parseEndpointList(env.EXPORTERS_LLM_ENDPOINTS) : undefined,
+      }),
+    },
+    proxmox: {
+      ...(section('proxmox') as object),
+      ...prune({
+        enabled: envBoolean(env, 'EXPORTERS_PROXMOX_ENABLED'),
+        intervalSeconds: envNumber(env, 'EXPORTERS_PROXMOX_INTERVAL_SECONDS'),
+      }),
+    },
+  };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new ConfigError(`invalid exporter configuration (${source}):\n${problems.join('\n')}`);
+  }
+  const names = new Set<string>();
+  for (const endpoint of result.data.llm.endpoints) {
+    if (names.has(endpoint.name)) throw new ConfigError(`invalid exporter configuration (${source}): llm.endpoints: the name "${endpoint.name}" is used twice; names must be unique`);
+    names.add(endpoint.name);
+  }
+  return result.data;
+}

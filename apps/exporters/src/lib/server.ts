@@ -1,0 +1,20 @@
+/** The HTTP face: GET /metrics (the last good samples), /healthz (alive), /readyz (first samples taken). */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Exporter } from './exporter';
+
+export function createServer(exporter: Exporter, logger: Logger): FastifyInstance {
+  // Scrapes every few seconds would drown the log at info; fastify logs warnings and errors only.
+  const app = Fastify({ loggerInstance: logger.child({}, { level: 'warn' }) as unknown as FastifyBaseLogger });
+  app.get('/metrics', async (_request, reply) => {
+    const body = await exporter.registry.metrics();
+    return reply.header('content-type', exporter.registry.contentType).send(body);
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const pending = exporter.samplers.filter((s) => !s.ready).map((s) => s.name);
+    if (pending.length) return reply.code(503).send({ status: 'starting', waitingFor: pending });
+    return { status: 'ready', collectors: exporter.samplers.map((s) => s.name) };
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * Mock mode's Proxmox host: answers the three read-only GETs the Proxmox collector makes with the
+ * shapes PVE 8 returns, for the host Genesis provisions (VM 100 "brain" with the GPU, the trading VM,
+ * a template). Anything else is refused, as a PVEAuditor token would for writes.
+ */
+import type { PveApi, PveTaskStatus } from '@genesis/proxmox';
+
+const GiB = 1024 ** 3;
+
+export class MockPveApi implements PveApi {
+  readonly node = 'pve';
+  private step = 0;
+
+  async get<T>(path: string): Promise<T> {
+    const step = this.step;
+    if (path === '/cluster/resources') {
+      this.step += 1;
+      const wave = (Math.sin(step / 7) + 1) / 2;
+      return [
+        { id: 'node/pve', type: 'node', node: 'pve', status: 'online', cpu: 0.18 + wave * 0.3, maxcpu: 16, mem: 52 * GiB, maxmem: 128 * GiB, disk: 41 * GiB, maxdisk: 94 * GiB, uptime: 864000 + step * 15 },
+        { id: 'qemu/100', type: 'qemu', node: 'pve', vmid: 100, name: 'brain', status: 'running', template: 0, cpu: 0.25 + wave * 0.5, maxcpu: 8, mem: 40 * GiB, maxmem: 48 * GiB, disk: 0, maxdisk: 200 * GiB, netin: 8e9 + step * 3.1e6, netout: 2e9 + step * 9.7e5, diskread: 6e10 + step * 1e6, diskwrite: 3e10 + step * 4e6, uptime: 86400 + step * 15, tags: 'ai;gpu' },
+        { id: 'qemu/200', type: 'qemu', node: 'pve', vmid: 200, name: 'trading-win10', status: 'running', template: 0, cpu: 0.06, maxcpu: 4, mem: 7 * GiB, maxmem: 8 * GiB, disk: 0, maxdisk: 120 * GiB, netin: 4e8 + step * 2e5, netout: 1e8 + step * 5e4, diskread: 2e10, diskwrite: 1e10 + step * 1e5, uptime: 43200 + step * 15, tags: 'trading' },
+        { id: 'qemu/9000', type: 'qemu', node: 'pve', vmid: 9000, name: 'template-ubuntu-ai', status: 'stopped', template: 1, cpu: 0, maxcpu: 4, mem: 0, maxmem: 8 * GiB, disk: 0, maxdisk: 32 * GiB, netin: 0, netout: 0, diskread: 0, diskwrite: 0, uptime: 0 },
+        { id: 'storage/pve/local', type: 'storage', node: 'pve', storage: 'local', status: 'available', plugintype: 'dir', disk: 41 * GiB, maxdisk: 94 * GiB },
+        { id: 'storage/pve/local-zfs', type: 'storage', node: 'pve', storage: 'local-zfs', status: 'available', plugintype: 'zfspool', disk: 380 * GiB, maxdisk: 1700 * GiB },
+      ] as T;
+    }
+    if (path === '/nodes/pve/status') {
+      const wave = (Math.sin(step / 7) + 1) / 2;
+      return {
+        cpu: 0.18 + wave * 0.3,
+        cpuinfo: { cpus: 16, cores: 8, sockets: 1, model: 'AMD Ryzen 7 5800X 8-Core Processor' },
+        memory: { total: 128 * GiB, used: 52 * GiB, free: 76 * GiB },
+        rootfs: { total: 94 * GiB, used: 41 * GiB, avail: 53 * GiB, free: 53 * GiB },
+        loadavg: [(1.2 + wave * 3).toFixed(2), '1.10', '0.95'],
+        uptime: 864000 + step * 15,
+        pveversion: 'pve-manager/8.4.1/2a5fa54a8503f96d',
+        kversion: 'Linux 6.8.12-9-pve',
+      } as T;
+    }
+    if (path === '/nodes/pve/storage') {
+      return [
+        { storage: 'local', type: 'dir', content: 'iso,vztmpl,backup', shared: 0, active: 1, enabled: 1, total: 94 * GiB, used: 41 * GiB, avail: 53 * GiB, used_fraction: 41 / 94 },
+        { storage: 'local-zfs', type: 'zfspool', content: 'images,rootdir', shared: 0, active: 1, enabled: 1, total: 1700 * GiB, used: 380 * GiB, avail: 1320 * GiB, used_fraction: 380 / 1700 },
+      ] as T;
+    }
+    throw new Error(`mock Proxmox host: GET ${path} is not part of what the exporter reads`);
+  }
+
+  async post<T>(path: string): Promise<T> {
+    throw new Error(`mock Proxmox host is read-only (POST ${path}): the exporter's token is PVEAuditor`);
+  }
+
+  async put<T>(path: string): Promise<T> {
+    throw new Error(`mock Proxmox host is read-only (PUT ${path})`);
+  }
+
+  async delete<T>(path: string): Promise<T> {
+    throw new Error(`mock Proxmox host is read-only (DELETE ${path})`);
+  }
+
+  async waitForTask(upid: string): Promise<PveTaskStatus> {
+    throw new Error(`mock Proxmox host runs no tasks (${upid})`);
+  }
+}
