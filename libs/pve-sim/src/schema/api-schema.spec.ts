@@ -263,6 +263,11 @@ describeWithSchema('ApiSchema with the official PVE 8.4.2 schema', () => {
       ok('GET', `/nodes/pve/tasks/${encodeURIComponent(UPID)}/log`, { start: '0', limit: '50' });
     });
 
+    it('takes JSON body values (numbers, booleans) as their form spelling', () => {
+      const result = schema.validateRequest('POST', '/nodes/pve/network', { type: 'bridge', iface: 'vmbr1', autostart: true, mtu: 9000, comments: undefined });
+      expect(result).toMatchObject({ ok: true, params: { autostart: true, mtu: 9000 } });
+    });
+
     it('ignores ExtJS’s _dc cache buster like PVE’s HTTP server', () => {
       ok('GET', '/version', { _dc: '1700000000000' });
     });

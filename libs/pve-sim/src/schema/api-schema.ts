@@ -20,6 +20,7 @@ import {
   type Permissions,
   type PropertySchema,
   type RawParamValue,
+  type RequestParamValue,
   type Route,
   type TypedValue,
   type ValidationResult,
@@ -165,14 +166,14 @@ export class ApiSchema {
    * no parameter repeats a path parameter, and every parameter (path ones included) satisfies
    * the schema (else 400 with per-parameter errors worded like PVE).
    */
-  validateRequest(method: string, path: string, params: Record<string, RawParamValue>): ValidationResult {
+  validateRequest(method: string, path: string, params: Record<string, RequestParamValue> = {}): ValidationResult {
     const matched = this.match(method, path);
     if ('error' in matched) {
       return { ok: false, status: 501, message: `Method '${method.toUpperCase()} ${relativePath(path)}' not implemented` };
     }
     const { route, pathParams } = matched;
 
-    const given: Record<string, RawParamValue> = { ...params };
+    const given = asFormValues(params);
     delete given['_dc']; // ExtJS cache buster; PVE's HTTP server drops it before anything else
 
     const duplicates: Errors = {};
@@ -235,6 +236,17 @@ export class ApiSchema {
     this.compiled.set(route, compiled);
     return compiled;
   }
+}
+
+/** JSON bodies carry numbers and booleans; PVE checks them as it checks their form spelling. */
+function asFormValues(params: Record<string, RequestParamValue>): Record<string, RawParamValue> {
+  const scalar = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  const out: Record<string, RawParamValue> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    out[name] = Array.isArray(value) ? value.map(scalar) : scalar(value);
+  }
+  return out;
 }
 
 /**

@@ -46,6 +46,7 @@ describe('registered PVE formats', () => {
     ['pve-iface', '1vmbr', "invalid network interface name '1vmbr'\n"],
     ['mac-addr', '01:00:00:00:00:01', 'value does not look like a valid unicast MAC address\n'],
     ['ipv4', '10.0.1.256', 'value does not look like a valid IPv4 address\n'],
+    ['ipv6', 'fe80::1%eth0', 'value does not look like a valid IPv6 address\n'],
     ['CIDR', '10.0.1.1/4', 'value does not look like a valid CIDR network\n'],
     ['CIDRv4', '10.0.1.1', 'value does not look like a valid IPv4 CIDR network\n'],
     ['pve-ipv4-config', '10.0.1.10', 'value does not look like a valid ipv4 network configuration\n'],

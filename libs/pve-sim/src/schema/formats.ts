@@ -28,6 +28,9 @@ const IPV4_MASKS = new Set(
   }),
 );
 
+/** PVE's IPv6 regex has no zone index (`fe80::1%eth0`), which node:net accepts. */
+const isIPv6Plain = (v: string): boolean => !v.includes('%') && isIPv6(v);
+
 function fail(message: string): never {
   throw new FormatError(`${message}\n`);
 }
@@ -37,7 +40,7 @@ function cidr(value: string, family: 4 | 6): boolean {
   if (!m) return false;
   const bits = Number(m[2]);
   const max = family === 4 ? 32 : 128;
-  const ipOk = family === 4 ? isIPv4(m[1]) : isIPv6(m[1]);
+  const ipOk = family === 4 ? isIPv4(m[1]) : isIPv6Plain(m[1]);
   return ipOk && bits > 7 && bits <= max;
 }
 
@@ -98,10 +101,10 @@ const FORMATS: Record<string, FormatCheck> = {
     if (!isIPv4(v)) fail('value does not look like a valid IPv4 address');
   },
   ipv6: (v) => {
-    if (!isIPv6(v)) fail('value does not look like a valid IPv6 address');
+    if (!isIPv6Plain(v)) fail('value does not look like a valid IPv6 address');
   },
   ip: (v) => {
-    if (!isIPv4(v) && !isIPv6(v)) fail('value does not look like a valid IP address');
+    if (!isIPv4(v) && !isIPv6Plain(v)) fail('value does not look like a valid IP address');
   },
   ipv4mask: (v) => {
     if (!IPV4_MASKS.has(v)) fail('value does not look like a valid IP netmask');
@@ -117,7 +120,7 @@ const FORMATS: Record<string, FormatCheck> = {
   },
   // pve-firewall
   IPorCIDR: (v) => {
-    if (!isIPv4(v) && !isIPv6(v) && !cidr(v, 4) && !cidr(v, 6)) {
+    if (!isIPv4(v) && !isIPv6Plain(v) && !cidr(v, 4) && !cidr(v, 6)) {
       fail('value does not look like a valid IP address or CIDR network');
     }
   },
@@ -141,7 +144,7 @@ const FORMATS: Record<string, FormatCheck> = {
   },
   'pve-vlan-id-or-range': vlanIdOrRange,
   address: (v) => {
-    if (!isIPv4(v) && !isIPv6(v) && !DNS_NAME_RE.test(v)) fail(`value does not look like a valid address: ${v}`);
+    if (!isIPv4(v) && !isIPv6Plain(v) && !DNS_NAME_RE.test(v)) fail(`value does not look like a valid address: ${v}`);
   },
   'disk-size': (v) => {
     if (!/^(\d+(\.\d+)?)([KMGT](?:iB)?)?$/.test(v)) fail(`value does not look like a valid disk size: ${v}`);

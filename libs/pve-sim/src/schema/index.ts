@@ -24,6 +24,7 @@ export {
   type PropertySchema,
   type PropertyStringFormat,
   type RawParamValue,
+  type RequestParamValue,
   type Route,
   type TypedValue,
   type ValidationBadRequest,

@@ -85,6 +85,9 @@ export type MatchResult =
 /** A request parameter as it arrives from a form body or query string (repeated keys: array). */
 export type RawParamValue = string | string[];
 
+/** What validateRequest takes: form values, or JSON body values (numbers, booleans; null/undefined = absent). */
+export type RequestParamValue = RawParamValue | number | boolean | null | undefined | (string | number | boolean)[];
+
 /** A validated value: integers and numbers as numbers, booleans as booleans, the rest as text. */
 export type TypedValue = string | number | boolean | TypedValue[];
 
