@@ -1,0 +1,13 @@
+// `nx g @genesis/repo:ci`: the files this plugin owns (see ../../utils/ownership.ts).
+import { formatFiles, type Tree } from '@nx/devkit';
+import { makeScriptsExecutable } from '../../utils/templates';
+import { writeOwnedFiles } from './lib/write-owned-files';
+import type { CiGeneratorSchema } from './schema';
+
+export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): Promise<void> {
+  writeOwnedFiles(tree);
+  makeScriptsExecutable(tree);
+  if (!options.skipFormat) await formatFiles(tree);
+}
+
+export default ciGenerator;

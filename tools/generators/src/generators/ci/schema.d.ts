@@ -1,0 +1,3 @@
+export interface CiGeneratorSchema {
+  skipFormat?: boolean;
+}

@@ -1,0 +1,3 @@
+export interface InfraGeneratorSchema {
+  skipFormat?: boolean;
+}

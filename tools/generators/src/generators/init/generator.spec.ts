@@ -1,0 +1,77 @@
+import { readJson } from '@nx/devkit';
+import { parse } from 'yaml';
+import { changedPaths, emptyWorkspace, snapshotTree } from '../../testing/tree';
+import { ownedFiles } from '../../utils/ownership';
+import { initGenerator } from './generator';
+
+describe('init', () => {
+  it('lays out the whole Genesis workspace in an empty Nx workspace', async () => {
+    const tree = emptyWorkspace();
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    for (const path of [
+      'apps/core/src/main.ts',
+      'apps/core/Dockerfile',
+      'apps/banker/src/app.spec.ts',
+      'apps/exporters/project.json',
+      'libs/proxmox/src/index.ts',
+      'libs/gpu/project.json',
+      'infra/project.json',
+      'infra/genesis.yaml',
+      'infra/compose/docker-compose.yml',
+      'infra/compose/docker-compose.dev.yml',
+      'infra/compose/docker-compose.mock.yml',
+      'infra/compose/docker-compose.prod.yml',
+      'infra/compose/.env.example',
+      'infra/compose/prometheus/prometheus.yml',
+      'infra/cloud-init/ubuntu-ai.yaml',
+      'scripts/setup/setup-nvidia-toolkit.sh',
+      'scripts/development/start-dev.sh',
+      'scripts/development/stop-dev.sh',
+      'scripts/development/reset-data.sh',
+      'README.md',
+      'CLAUDE.md',
+      '.gitignore',
+      'eslint.config.mjs',
+      'jest.preset.js',
+      ...ownedFiles,
+    ]) {
+      expect(tree.exists(path)).toBe(true);
+    }
+    const pkg = readJson(tree, 'package.json');
+    expect(pkg.workspaces).toEqual(['apps/*', 'libs/*', 'tools/*']);
+    expect(pkg.devDependencies.nx).toBe('22.7.9');
+    expect(readJson(tree, 'nx.json').plugins).toEqual(
+      expect.arrayContaining([expect.objectContaining({ plugin: '@nx/jest/plugin' })]),
+    );
+    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy.matrix;
+    expect(matrix.include.map((entry: { service: string }) => entry.service)).toEqual(['banker', 'core', 'exporters']);
+    const jobs = parse(tree.read('infra/compose/prometheus/prometheus.yml', 'utf-8')!).scrape_configs;
+    expect(jobs.map((job: { job_name: string }) => job.job_name)).toEqual(['prometheus', 'core', 'banker', 'exporters']);
+  });
+
+  it('changes nothing on a second run', async () => {
+    const tree = emptyWorkspace();
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    const first = snapshotTree(tree);
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    expect(changedPaths(first, snapshotTree(tree))).toEqual([]);
+  });
+
+  it('never overwrites a file the user changed', async () => {
+    const tree = emptyWorkspace();
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    tree.write('apps/core/src/app.ts', '// mine\n');
+    tree.write('README.md', '# mine\n');
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    expect(tree.read('apps/core/src/app.ts', 'utf-8')).toBe('// mine\n');
+    expect(tree.read('README.md', 'utf-8')).toBe('# mine\n');
+  });
+
+  it('refuses a folder without nx.json and writes nothing', async () => {
+    const tree = emptyWorkspace();
+    tree.delete('nx.json');
+    const before = snapshotTree(tree);
+    await expect(initGenerator(tree, { skipFormat: true, skipInstall: true })).rejects.toThrow(/not an Nx workspace \(no nx.json\)/);
+    expect(changedPaths(before, snapshotTree(tree))).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+// `nx g @genesis/repo:init`: the whole Genesis layout, composed of the smaller generators. Safe
+// to run again: owned files are re-rendered, everything else is only added where missing.
+import { formatFiles, installPackagesTask, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { addInfraFiles } from '../infra/lib/add-infra-files';
+import { writeOwnedFiles } from '../ci/lib/write-owned-files';
+import { addLibrary } from '../library/generator';
+import { addService } from '../service/generator';
+import { addWorkspaceRoot } from '../workspace/generator';
+import { makeScriptsExecutable } from '../../utils/templates';
+import { initialLibraries, initialServices } from './lib/layout';
+import type { InitGeneratorSchema } from './schema';
+
+export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
+  addWorkspaceRoot(tree);
+  for (const library of initialLibraries) addLibrary(tree, library, { allowExisting: true });
+  addInfraFiles(tree);
+  for (const service of initialServices) addService(tree, service, { allowExisting: true });
+  // Last: the build-images matrix is derived from every service now in the tree.
+  writeOwnedFiles(tree);
+  makeScriptsExecutable(tree);
+  if (!options.skipFormat) await formatFiles(tree);
+  return () => {
+    if (!options.skipInstall) installPackagesTask(tree, true);
+  };
+}
+
+export default initGenerator;

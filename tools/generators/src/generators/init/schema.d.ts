@@ -1,0 +1,4 @@
+export interface InitGeneratorSchema {
+  skipFormat?: boolean;
+  skipInstall?: boolean;
+}

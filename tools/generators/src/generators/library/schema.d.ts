@@ -1,0 +1,5 @@
+export interface LibraryGeneratorSchema {
+  name: string;
+  skipFormat?: boolean;
+  skipInstall?: boolean;
+}

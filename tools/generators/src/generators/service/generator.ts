@@ -1,0 +1,32 @@
+// `nx g @genesis/repo:service <name>`: one command, every place a service must be known.
+import { formatFiles, installPackagesTask, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { makeScriptsExecutable } from '../../utils/templates';
+import { addServiceProject } from './lib/add-service-project';
+import { normalizeServiceOptions } from './lib/normalize-options';
+import { registerInCi } from './lib/register-in-ci';
+import { registerInCompose } from './lib/register-in-compose';
+import { registerInEnvExample } from './lib/register-in-env-example';
+import { registerInPrometheus } from './lib/register-in-prometheus';
+import type { ServiceGeneratorSchema } from './schema';
+
+/** The steps without formatting; `init` calls this for core, banker and exporters. */
+export function addService(tree: Tree, name: string, options: { allowExisting?: boolean } = {}): void {
+  const service = normalizeServiceOptions(tree, name, options);
+  addServiceProject(tree, service);
+  registerInEnvExample(tree, service);
+  registerInCompose(tree, service);
+  registerInPrometheus(tree, service);
+  registerInCi(tree);
+}
+
+export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
+  addService(tree, options.name);
+  makeScriptsExecutable(tree);
+  if (!options.skipFormat) await formatFiles(tree);
+  // A new npm workspace: package-lock.json must list it, or `npm ci` fails in CI.
+  return () => {
+    if (!options.skipInstall) installPackagesTask(tree, true);
+  };
+}
+
+export default serviceGenerator;

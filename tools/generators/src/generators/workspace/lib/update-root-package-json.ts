@@ -1,0 +1,54 @@
+// Kept in step: the root package.json gains the workspaces, scripts, engine and dependencies a
+// Genesis workspace needs. Entries already there (even at another version) are left alone.
+import { updateJson, type Tree } from '@nx/devkit';
+import { nodeEngine, rootDependencies, rootDevDependencies } from '../../../utils/versions';
+
+export const rootWorkspaces = ['apps/*', 'libs/*', 'tools/*'];
+
+export const rootScripts: Record<string, string> = {
+  test: 'nx run-many -t lint test build --outputStyle=static',
+  provision: 'nx run infra:provision',
+  format: 'nx format:write',
+  'format:check': 'nx format:check',
+};
+
+interface PackageJson {
+  name?: string;
+  private?: boolean;
+  workspaces?: string[];
+  scripts?: Record<string, string>;
+  engines?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+export function updateRootPackageJson(tree: Tree): void {
+  if (!tree.exists('package.json')) tree.write('package.json', '{ "name": "genesis", "private": true }\n');
+  updateJson<PackageJson, PackageJson>(tree, 'package.json', (json) => {
+    json.private ??= true;
+    const workspaces = json.workspaces ?? [];
+    json.workspaces = [...workspaces, ...rootWorkspaces.filter((w) => !workspaces.includes(w))];
+    json.scripts = addMissing(json.scripts, rootScripts);
+    json.engines = addMissing(json.engines, { node: nodeEngine });
+    json.dependencies = sortKeys(addMissing(json.dependencies, rootDependencies, json.devDependencies));
+    json.devDependencies = sortKeys(addMissing(json.devDependencies, rootDevDependencies, json.dependencies));
+    return json;
+  });
+}
+
+/** `wanted` entries absent from both `current` and `elsewhere` (e.g. dependencies vs devDependencies). */
+function addMissing(
+  current: Record<string, string> | undefined,
+  wanted: Record<string, string>,
+  elsewhere: Record<string, string> = {},
+): Record<string, string> {
+  const result = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(wanted)) {
+    if (!(key in result) && !(key in elsewhere)) result[key] = value;
+  }
+  return result;
+}
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,3 @@
+export interface WorkspaceGeneratorSchema {
+  skipFormat?: boolean;
+}

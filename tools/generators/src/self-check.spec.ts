@@ -1,0 +1,44 @@
+// This repository is the output of its own `init`: run it over the checkout (a tree read from
+// disk, nothing flushed) and fail if a generator-owned file would change. Created-once files
+// that exist are untouched by construction (see utils/ownership.ts).
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FsTree } from 'nx/src/generators/tree';
+import { initGenerator } from './generators/init/generator';
+import { ownedFiles } from './utils/ownership';
+
+const workspaceRoot = resolve(__dirname, '..', '..', '..');
+
+function lineDiff(expected: string, actual: string): string {
+  const a = actual.split('\n');
+  const e = expected.split('\n');
+  const lines: string[] = [];
+  for (let i = 0; i < Math.max(a.length, e.length); i++) {
+    if (a[i] === e[i]) continue;
+    if (a[i] !== undefined) lines.push(`  ${i + 1} repo:      ${a[i]}`);
+    if (e[i] !== undefined) lines.push(`  ${i + 1} generated: ${e[i]}`);
+    if (lines.length > 40) break;
+  }
+  return lines.join('\n');
+}
+
+describe('self-check: this repository against its own init', () => {
+  it('has every generator-owned file exactly as init renders it', async () => {
+    const tree = new FsTree(workspaceRoot, false);
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    const drift = ownedFiles.flatMap((path) => {
+      const onDisk = join(workspaceRoot, path);
+      const generated = tree.read(path, 'utf-8') ?? '';
+      if (!existsSync(onDisk)) return [`${path}: missing from the repository`];
+      const actual = readFileSync(onDisk, 'utf-8');
+      return actual === generated ? [] : [`${path}:\n${lineDiff(generated, actual)}`];
+    });
+    if (drift.length > 0) {
+      throw new Error(
+        'Generator-owned files differ from what `nx g @genesis/repo:init` renders. Change the templates in ' +
+          'tools/generators/src/generators/ci/files (not the files), then run `npx nx g @genesis/repo:init`:\n' +
+          drift.join('\n'),
+      );
+    }
+  });
+});
