@@ -1,0 +1,70 @@
+/** `/storage` (cluster storage configuration) and the node's view of it (status, content, downloads). */
+import type { PveApi } from '../client/types';
+
+export interface StorageConfig {
+  storage: string;
+  type: string;
+  content?: string;
+  pool?: string;
+  path?: string;
+  sparse?: number | boolean;
+  disable?: number | boolean;
+  digest?: string;
+  nodes?: string;
+}
+
+export interface StorageStatus {
+  storage: string;
+  type: string;
+  active?: number | boolean;
+  enabled?: number | boolean;
+  content: string;
+  total?: number;
+  used?: number;
+  avail?: number;
+}
+
+export interface StorageContent {
+  volid: string;
+  content: string;
+  format?: string;
+  size?: number;
+  vmid?: number;
+}
+
+export const listStorage = (api: PveApi) => api.get<StorageConfig[]>('/storage');
+
+export const createZfsStorage = (api: PveApi, storage: string, pool: string, content: string[]) =>
+  api.post<unknown>('/storage', { storage, type: 'zfspool', pool, content: content.join(','), sparse: true });
+
+export const createDirStorage = (api: PveApi, storage: string, path: string, content: string[]) =>
+  api.post<unknown>('/storage', { storage, type: 'dir', path, content: content.join(',') });
+
+export const updateStorageContent = (api: PveApi, storage: string, content: string[], digest?: string) =>
+  api.put<unknown>(`/storage/${encodeURIComponent(storage)}`, { content: content.join(','), digest });
+
+export const deleteStorage = (api: PveApi, storage: string) =>
+  api.delete<null>(`/storage/${encodeURIComponent(storage)}`);
+
+const nodeStorage = (api: PveApi, storage: string) =>
+  `/nodes/${encodeURIComponent(api.node)}/storage/${encodeURIComponent(storage)}`;
+
+export const storageStatus = (api: PveApi, storage: string) =>
+  api.get<StorageStatus>(`${nodeStorage(api, storage)}/status`);
+
+export const listContent = (api: PveApi, storage: string, content?: string) =>
+  api.get<StorageContent[]>(`${nodeStorage(api, storage)}/content`, content ? { content } : undefined);
+
+/** Downloads on the host itself (a task); `content=import` holds disk images for `import-from`. */
+export const downloadUrl = (
+  api: PveApi,
+  storage: string,
+  p: { url: string; filename: string; content: 'iso' | 'vztmpl' | 'import'; checksum?: string; checksumAlgorithm?: string },
+) =>
+  api.post<string>(`${nodeStorage(api, storage)}/download-url`, {
+    url: p.url,
+    filename: p.filename,
+    content: p.content,
+    checksum: p.checksum,
+    'checksum-algorithm': p.checksum ? p.checksumAlgorithm : undefined,
+  });

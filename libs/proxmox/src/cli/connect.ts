@@ -1,0 +1,67 @@
+/**
+ * Where the CLI's requests go: the host named by PVE_HOST, or (without it) the embedded simulator,
+ * started here with a state file under the repository's git-ignored .genesis/ and stopped after.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { startSimulator } from '@genesis/pve-sim';
+import { PveClient } from '../client/client';
+import { pveConfigFromEnv } from '../client/config';
+import type { PveConnectionConfig } from '../client/types';
+
+export interface Connection {
+  api: PveClient;
+  config: PveConnectionConfig;
+  /** https://host:port, for messages. */
+  endpoint: string;
+  simulated: boolean;
+  close(): Promise<void>;
+}
+
+/** The directory holding nx.json above `from`. */
+export function repoRoot(from = process.cwd()): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return resolve(from);
+    dir = up;
+  }
+  return dir;
+}
+
+export const SIM_STATE_FILE = join('.genesis', 'sim', 'state.json');
+
+export async function connect(env: NodeJS.ProcessEnv, node: string, say: (line: string) => void): Promise<Connection> {
+  if (env.PVE_HOST && env.PVE_HOST.trim()) {
+    const config = pveConfigFromEnv(env);
+    const api = new PveClient(config);
+    return { api, config, endpoint: `https://${config.host}:${config.port}`, simulated: false, close: async () => api.close() };
+  }
+  const root = repoRoot();
+  const stateFile = join(root, SIM_STATE_FILE);
+  const sim = await startSimulator({ stateFile, node });
+  say(
+    `No PVE_HOST set: using the embedded Proxmox simulator at ${sim.url} ` +
+      `(state: ${relative(process.cwd(), stateFile) || stateFile})`,
+  );
+  const config: PveConnectionConfig = {
+    host: sim.host,
+    port: sim.port,
+    node: sim.node,
+    tokenId: sim.tokens.provisioner.id,
+    tokenSecret: sim.tokens.provisioner.secret,
+    fingerprint: sim.fingerprint,
+    traceFile: env.PVE_TRACE?.trim() || undefined,
+  };
+  const api = new PveClient(config);
+  return {
+    api,
+    config,
+    endpoint: sim.url,
+    simulated: true,
+    close: async () => {
+      api.close();
+      await sim.stop();
+    },
+  };
+}

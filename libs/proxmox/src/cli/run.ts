@@ -1,0 +1,87 @@
+/**
+ * The CLI's commands over a connection: plan, provision (all steps), one step, verify. Returns the
+ * exit code; every failure is printed as a message a person can act on.
+ */
+import { loadDesiredState, DesiredStateError } from '../state/load';
+import { apply } from '../engine/apply';
+import { formatPlan, plan } from '../engine/plan';
+import { STEPS } from '../engine/registry';
+import { verify } from '../engine/verify';
+import { resolveManagementAddress } from '../engine/network';
+import { parseArgs, UsageError } from './args';
+import { connect } from './connect';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l), env: process.env };
+
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    io.err((e as Error).message);
+    return 2;
+  }
+  let state;
+  try {
+    state = loadDesiredState(args.file, io.env);
+  } catch (e) {
+    io.err((e as Error).message);
+    return e instanceof DesiredStateError ? 2 : 1;
+  }
+  if (io.env.PVE_NODE && io.env.PVE_NODE !== state.node) {
+    io.err(`${args.file}: node is "${state.node}" but PVE_NODE=${io.env.PVE_NODE}; make them agree (the file reads \${PVE_NODE})`);
+    return 2;
+  }
+
+  let conn;
+  try {
+    conn = await connect(io.env, state.node, io.out);
+  } catch (e) {
+    io.err(`cannot reach Proxmox: ${(e as Error).message}`);
+    return 1;
+  }
+  try {
+    if (conn.config.node !== state.node) {
+      io.err(`${args.file}: node "${state.node}" is not the node the connection addresses ("${conn.config.node}"); set PVE_NODE`);
+      return 2;
+    }
+    const started = Date.now();
+    switch (args.command) {
+      case 'plan': {
+        const p = await plan(conn.api, state, { prune: args.prune });
+        io.out(formatPlan(p, state.source.file));
+        io.out(`(read the host in ${((Date.now() - started) / 1000).toFixed(2)} s)`);
+        return 0;
+      }
+      case 'verify': {
+        const result = await verify(conn.api, state, { endpoint: conn.endpoint, progress: io.out });
+        const failed = result.checks.filter((c) => !c.ok).length;
+        io.out(failed ? `verify: ${failed} of ${result.checks.length} checks FAILED` : `verify: all ${result.checks.length} checks passed`);
+        return failed ? 1 : 0;
+      }
+      default: {
+        const kinds = args.command === 'provision' ? undefined : STEPS[args.command];
+        const result = await apply(conn.api, state, {
+          kinds,
+          prune: args.prune,
+          allowManagementChange: args.allowManagementChange,
+          managementAddress: await resolveManagementAddress(conn.config.host),
+          progress: io.out,
+        });
+        if (result.applied.length) io.out(`${args.command}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return 0;
+      }
+    }
+  } catch (e) {
+    io.err(e instanceof UsageError ? e.message : `${args.command} failed: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await conn.close();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './registry';
+export * from './plan';
+export * from './apply';
+export * from './verify';
+export * from './network';
+export * from './serial-api';

@@ -1,0 +1,68 @@
+/**
+ * `plan`: read the host (every resource kind at once, and inside a kind every independent read at
+ * once), diff it against the desired state, and render the result for a person.
+ */
+import type { PveApi } from '../client/types';
+import type { DesiredState } from '../state/load';
+import { RESOURCE_KINDS, type Change, type ResourceKind } from '../resources/types';
+import { RESOURCES } from './registry';
+
+export interface PlanOptions {
+  /** Restrict to these kinds (a step target); default all. */
+  kinds?: readonly ResourceKind[];
+  prune?: boolean;
+}
+
+export interface Plan {
+  node: string;
+  kinds: readonly ResourceKind[];
+  changes: Change[];
+}
+
+export async function plan(api: PveApi, state: DesiredState, options: PlanOptions = {}): Promise<Plan> {
+  const kinds = RESOURCE_KINDS.filter((k) => !options.kinds || options.kinds.includes(k));
+  const currents = await Promise.all(kinds.map((k) => RESOURCES[k].read(api, state)));
+  const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune }));
+  return { node: api.node, kinds, changes };
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  unchanged: number;
+}
+
+export function summarize(p: Plan): PlanSummary {
+  const s: PlanSummary = { create: 0, update: 0, delete: 0, unchanged: 0 };
+  for (const c of p.changes) s[c.action]++;
+  return s;
+}
+
+export const pendingChanges = (p: Plan) => p.changes.filter((c) => c.action !== 'unchanged');
+export const planProblems = (p: Plan) => p.changes.flatMap((c) => (c.problems ?? []).map((msg) => `${c.id}: ${msg}`));
+
+const SIGN = { create: '+', update: '~', delete: '-', unchanged: '=' } as const;
+
+function show(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '(none)';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function formatPlan(p: Plan, source: string): string {
+  const lines = [`Plan for node ${p.node} from ${source} (${p.kinds.join(', ')}):`];
+  for (const c of p.changes) {
+    lines.push(`  ${SIGN[c.action]} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action}`}`);
+    for (const f of c.fields) {
+      if (c.action === 'create') lines.push(`      ${f.field}: ${show(f.to)}`);
+      else if (c.action === 'delete') lines.push(`      ${f.field}: ${show(f.from)}`);
+      else lines.push(`      ${f.field}: ${show(f.from)} → ${show(f.to)}`);
+    }
+    for (const n of c.notes ?? []) lines.push(`      note: ${n}`);
+    for (const pr of c.problems ?? []) lines.push(`      PROBLEM: ${pr}`);
+  }
+  const s = summarize(p);
+  lines.push(`Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`);
+  if (!pendingChanges(p).length) lines.push('No changes: the host matches the desired state.');
+  return lines.join('\n');
+}

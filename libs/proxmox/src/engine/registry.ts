@@ -1,0 +1,31 @@
+/** The resource modules by kind, and the CLI steps that group them. */
+import { bridgeResource } from '../resources/bridge';
+import { firewallResource } from '../resources/firewall';
+import { pciMappingResource } from '../resources/pci-mapping';
+import { storageResource } from '../resources/storage';
+import { templateResource } from '../resources/template';
+import { vmResource } from '../resources/vm';
+import type { Resource, ResourceKind } from '../resources/types';
+
+export const RESOURCES: Record<ResourceKind, Resource<never>> = {
+  storage: storageResource as Resource<never>,
+  'pci-mapping': pciMappingResource as Resource<never>,
+  bridge: bridgeResource as Resource<never>,
+  firewall: firewallResource as Resource<never>,
+  template: templateResource as Resource<never>,
+  vm: vmResource as Resource<never>,
+};
+
+/**
+ * The `infra` targets, in the order `provision` runs them. The GPU mapping travels with the VMs
+ * (VM 100 references it) until the GPU passthrough step takes it over.
+ */
+export const STEPS = {
+  storage: ['storage'],
+  bridges: ['bridge'],
+  firewall: ['firewall'],
+  templates: ['template'],
+  vms: ['pci-mapping', 'vm'],
+} as const satisfies Record<string, readonly ResourceKind[]>;
+
+export type StepName = keyof typeof STEPS;

@@ -1,0 +1,59 @@
+/**
+ * PVE property strings (`virtio=BC:24:11:00:00:01,bridge=vmbr1,firewall=1`,
+ * `tank:vm-100-disk-0,iothread=1,size=32G`) and how Genesis compares a declared value with the
+ * host's: only the keys Genesis declares count, disks match by storage, NICs by model.
+ */
+
+export interface PropertyString {
+  /** The positional value (`file=` for disks, `model` for NICs, `type` for machine/vga). */
+  head?: string;
+  keys: Record<string, string>;
+}
+
+export function parsePropertyString(text: string): PropertyString {
+  const out: PropertyString = { keys: {} };
+  text.split(',').forEach((part, i) => {
+    const eq = part.indexOf('=');
+    if (eq === -1) {
+      if (i === 0) out.head = part;
+      else out.keys[part] = '';
+    } else out.keys[part.slice(0, eq)] = part.slice(eq + 1);
+  });
+  return out;
+}
+
+const DISK_KEY = /^(scsi|virtio|sata|ide)\d+$|^(efidisk0|tpmstate0)$/;
+const NIC_MODELS = ['virtio', 'e1000', 'e1000e', 'vmxnet3', 'rtl8139'];
+/** Keys PVE adds or rewrites on its own; a declared value never needs them to match. */
+const VOLATILE = new Set(['size', 'import-from', 'macaddr']);
+
+function diskStorage(file: string | undefined): string | undefined {
+  return file?.split(':')[0];
+}
+
+/** Does the host's value satisfy the declared one? */
+export function configValueMatches(key: string, desired: string | number, current: string | number | undefined): boolean {
+  if (current === undefined) return false;
+  const d = String(desired);
+  const c = String(current);
+  if (d === c) return true;
+  if (!d.includes(',') && !d.includes('=') && !DISK_KEY.test(key)) return false;
+
+  const dp = parsePropertyString(d);
+  const cp = parsePropertyString(c);
+  if (DISK_KEY.test(key)) {
+    const dFile = dp.head ?? dp.keys.file;
+    const cFile = cp.head ?? cp.keys.file;
+    if (diskStorage(dFile) !== diskStorage(cFile)) return false;
+    // `tank:cloudinit` becomes `tank:vm-9000-cloudinit`.
+    if (dFile?.endsWith(':cloudinit') && !cFile?.includes('cloudinit')) return false;
+  } else if (key.startsWith('net')) {
+    const model = (p: PropertyString) => p.keys.model ?? NIC_MODELS.find((m) => m in p.keys) ?? p.head;
+    if (model(dp) !== model(cp)) return false;
+  } else if ((dp.head ?? '') !== (cp.head ?? '')) return false;
+
+  return Object.entries(dp.keys).every(([k, v]) => {
+    if (VOLATILE.has(k) || k === 'file' || k === 'model' || NIC_MODELS.includes(k)) return true;
+    return cp.keys[k] === v;
+  });
+}

@@ -1,0 +1,57 @@
+import { diffStorage, type StorageCurrent } from './storage';
+import { genesisState } from '../testing/desired-state';
+
+const state = genesisState();
+const freshHost: StorageCurrent = {
+  storages: [
+    { storage: 'local', type: 'dir', path: '/var/lib/vz', content: 'iso,vztmpl,backup', digest: 'd1' },
+    { storage: 'local-lvm', type: 'lvmthin', content: 'rootdir,images' },
+  ],
+  pools: [],
+  disks: [{ devpath: '/dev/nvme0n1', size: 1, used: 'LVM' }, { devpath: '/dev/sdb', size: 2 }],
+};
+
+describe('storage diff', () => {
+  it('creates the ZFS pool and its storage, and adds content types to local', () => {
+    const changes = diffStorage(state.storage, freshHost, false);
+    const tank = changes.find((c) => c.id === 'storage tank')!;
+    expect(tank.action).toBe('create');
+    expect(tank.fields.map((f) => f.field)).toEqual(['zfs pool', 'storage']);
+    expect(String(tank.fields[0].to)).toContain('/dev/sdb');
+    const local = changes.find((c) => c.id === 'storage local')!;
+    expect(local).toMatchObject({ action: 'update', fields: [{ field: 'content', from: 'backup,iso,vztmpl', to: 'backup,import,iso,snippets,vztmpl' }] });
+    expect(changes.some((c) => c.action === 'delete')).toBe(false);
+  });
+
+  it('resumes a pool that exists without its storage entry: only the storage is created', () => {
+    const host = { ...freshHost, pools: [{ name: 'tank', size: 1, alloc: 0, free: 1, health: 'ONLINE' }] };
+    const tank = diffStorage(state.storage, host, false).find((c) => c.id === 'storage tank')!;
+    expect(tank.fields.map((f) => f.field)).toEqual(['storage']);
+    expect(tank.current).toMatchObject({ createPool: false, createStorage: true });
+  });
+
+  it('is unchanged when pool, storage and content match (content order does not matter)', () => {
+    const host: StorageCurrent = {
+      ...freshHost,
+      storages: [
+        { storage: 'local', type: 'dir', content: 'vztmpl,snippets,iso,import,backup' },
+        { storage: 'tank', type: 'zfspool', pool: 'tank', content: 'rootdir,images' },
+      ],
+      pools: [{ name: 'tank', size: 1, alloc: 0, free: 1, health: 'ONLINE' }],
+    };
+    expect(diffStorage(state.storage, host, false).map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('deletes undeclared storage only with prune', () => {
+    expect(diffStorage(state.storage, freshHost, false).some((c) => c.id === 'storage local-lvm')).toBe(false);
+    expect(diffStorage(state.storage, freshHost, true).find((c) => c.id === 'storage local-lvm')?.action).toBe('delete');
+  });
+
+  it('refuses a pool on a missing or used disk', () => {
+    const host = { ...freshHost, disks: [{ devpath: '/dev/sdb', size: 2, used: 'LVM' }] };
+    const tank = diffStorage(state.storage, host, false).find((c) => c.id === 'storage tank')!;
+    expect(tank.problems).toEqual([expect.stringContaining('disk /dev/sdb is in use (LVM)')]);
+    const none = diffStorage(state.storage, { ...freshHost, disks: [] }, false).find((c) => c.id === 'storage tank')!;
+    expect(none.problems).toEqual([expect.stringContaining('disk /dev/sdb is not on the host')]);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * VM templates: the cloud image is downloaded on the host (download-url into `import` content), the
+ * VM is created with `import-from`, a cloud-init drive and its snippet, then converted to a template.
+ * A run interrupted between those steps is resumed from what the host shows.
+ */
+import { awaitTask } from '../api/tasks';
+import { listContent, downloadUrl } from '../api/storage';
+import { convertToTemplate, createVm, destroyVm, getVmConfig, listVms, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
+import type { TemplateSpec } from '../state/schema';
+import type { DesiredState } from '../state/load';
+import { cloudInitDrive, diffConfig, importVolume, templateConfig } from './vm-config';
+import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+
+export interface TemplateCurrent {
+  vms: VmListEntry[];
+  configs: Record<number, VmConfig>;
+  /** Volume ids present per storage and content type (`local/import`). */
+  volumes: Record<string, string[]>;
+}
+
+export interface TemplateChangeData {
+  spec: TemplateSpec;
+  set: Record<string, string | number>;
+  needsImage: boolean;
+  makeTemplate: boolean;
+  digest?: string;
+}
+
+function volumeLookups(state: DesiredState): [string, string][] {
+  const keys = new Set<string>();
+  for (const t of state.templates) {
+    if (t.disk.image) keys.add(`${t.disk.image.storage}/import`);
+    if (t.cloudinit.snippet) keys.add(`${t.cloudinit.snippet.split(':')[0]}/snippets`);
+  }
+  return [...keys].map((k) => k.split('/') as [string, string]);
+}
+
+export function diffTemplates(state: DesiredState, current: TemplateCurrent, prune: boolean): Change[] {
+  const changes: Change[] = [];
+  for (const spec of state.templates) {
+    const id = `template ${spec.id} (${spec.name})`;
+    const host = current.vms.find((v) => v.vmid === spec.id);
+    const config = current.configs[spec.id];
+    const desired = templateConfig(spec);
+    const image = importVolume(spec);
+    const imagePresent = !image || (current.volumes[`${spec.disk.image!.storage}/import`] ?? []).includes(image);
+    const notes: string[] = [];
+    if (spec.cloudinit.snippet && !(current.volumes[`${spec.cloudinit.snippet.split(':')[0]}/snippets`] ?? []).includes(spec.cloudinit.snippet)) {
+      const file = spec.cloudinit.snippet.split('/').pop();
+      notes.push(
+        `snippet ${spec.cloudinit.snippet} is not on the host, and the PVE API cannot upload snippets; copy it once: ` +
+          `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:/var/lib/vz/snippets/${file}`,
+      );
+    }
+    if (!host || !config) {
+      const fields: FieldChange[] = [];
+      if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
+      for (const [k, v] of Object.entries(desired)) fields.push({ field: k, to: v });
+      fields.push({ field: 'template', to: true });
+      changes.push({
+        kind: 'template',
+        id,
+        action: 'create',
+        fields,
+        desired: { spec, set: desired, needsImage: !imagePresent, makeTemplate: true } satisfies TemplateChangeData,
+        notes,
+      });
+      continue;
+    }
+    const isTemplate = truthy(config.template) || truthy(host.template);
+    const delta = diffConfig(desired, config);
+    const problems: string[] = [];
+    const diskKeys = Object.keys(delta.set).filter((k) => /^(scsi|ide|efidisk|tpmstate)\d+$/.test(k));
+    if (isTemplate && diskKeys.length)
+      problems.push(
+        `template ${spec.id} has ${diskKeys.map((k) => `${k}=${String(config[k] ?? 'none')}`).join(', ')}; a template's disks cannot change. ` +
+          `Destroy it (qm destroy ${spec.id}, after removing its linked clones) and run provision again`,
+      );
+    const needsImage = 'scsi0' in delta.set && !imagePresent;
+    const fields = [...delta.fields];
+    if (needsImage) fields.unshift({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
+    if (!isTemplate) fields.push({ field: 'template', from: false, to: true });
+    if (!fields.length && !problems.length) changes.push({ ...unchanged('template', id), notes });
+    else
+      changes.push({
+        kind: 'template',
+        id,
+        action: 'update',
+        fields,
+        desired: { spec, set: delta.set, needsImage, makeTemplate: !isTemplate, digest: config.digest } satisfies TemplateChangeData,
+        notes,
+        problems,
+      });
+  }
+  if (prune)
+    for (const v of current.vms)
+      if (truthy(v.template) && !state.templates.some((t) => t.id === v.vmid) && !state.vms.some((x) => x.id === v.vmid))
+        changes.push({ kind: 'template', id: `template ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'vmid', from: v.vmid }], current: v });
+  return changes;
+}
+
+export const templateResource: Resource<TemplateCurrent> = {
+  kind: 'template',
+  async read(api, state) {
+    const vms = await listVms(api);
+    const present = state.templates.filter((t) => vms.some((v) => v.vmid === t.id));
+    const lookups = volumeLookups(state);
+    const [configs, volumes] = await Promise.all([
+      Promise.all(present.map(async (t) => [t.id, await getVmConfig(api, t.id)] as const)),
+      Promise.all(lookups.map(async ([storage, content]) => [`${storage}/${content}`, (await listContent(api, storage, content)).map((c) => c.volid)] as const)),
+    ]);
+    return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes) };
+  },
+  diff: (state, current, options) => diffTemplates(state, current, options.prune),
+  async apply(api, change, ctx) {
+    if (change.action === 'delete') {
+      const v = change.current as VmListEntry;
+      await awaitTask(api, await destroyVm(api, v.vmid), `destroy template ${v.vmid}`, ctx.progress);
+      return;
+    }
+    const d = change.desired as TemplateChangeData;
+    const { spec } = d;
+    if (d.needsImage && spec.disk.image) {
+      const img = spec.disk.image;
+      ctx.progress(`  downloading ${img.url} to ${img.storage}:import/${img.filename} on the host`);
+      const upid = await downloadUrl(api, img.storage, {
+        url: img.url,
+        filename: img.filename,
+        content: 'import',
+        checksum: img.checksum,
+        checksumAlgorithm: img.checksumAlgorithm,
+      });
+      await awaitTask(api, upid, `download ${img.filename}`, ctx.progress, 60 * 60_000);
+    }
+    if (change.action === 'create') {
+      ctx.progress(`  creating VM ${spec.id} (${spec.name})${spec.disk.image ? ' and importing its disk' : ''}`);
+      await awaitTask(api, await createVm(api, spec.id, d.set), `create ${spec.id}`, ctx.progress, 30 * 60_000);
+    } else if (Object.keys(d.set).length) {
+      await awaitTask(api, await updateVmConfig(api, spec.id, d.set, [], d.digest), `configure ${spec.id}`, ctx.progress, 30 * 60_000);
+    }
+    if (d.makeTemplate) {
+      ctx.progress(`  converting ${spec.id} to a template`);
+      await awaitTask(api, await convertToTemplate(api, spec.id), `template ${spec.id}`, ctx.progress);
+    }
+  },
+  async verify(api, state) {
+    return Promise.all(
+      state.templates.map(async (t): Promise<Check> => {
+        const name = `template ${t.id} (${t.name}) is a template with a cloud-init drive`;
+        const config = await getVmConfig(api, t.id).catch((e: Error) => e);
+        if (config instanceof Error) return { name, ok: false, detail: config.message };
+        const drive = cloudInitDrive(config);
+        const isTemplate = truthy(config.template);
+        return {
+          name,
+          ok: isTemplate && !!drive,
+          detail: `${isTemplate ? 'template' : 'not a template'}, ${drive ? `${drive}=${String(config[drive])}` : 'no cloud-init drive'}`,
+        };
+      }),
+    );
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * What every resource kind has in common: the same four verbs (read, diff, apply, verify) and the
+ * Change / Check records the engine prints.
+ */
+import type { PveApi } from '../client/types';
+import type { ProgressFn } from '../api/tasks';
+import type { DesiredState } from '../state/load';
+
+/** In dependency order: storage before templates, bridges before VMs, the GPU mapping before VM 100. */
+export const RESOURCE_KINDS = ['storage', 'pci-mapping', 'bridge', 'firewall', 'template', 'vm'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export type Action = 'create' | 'update' | 'delete' | 'unchanged';
+
+export interface FieldChange {
+  field: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface Change<D = unknown, C = unknown> {
+  kind: ResourceKind;
+  /** What a reader calls it: `storage tank`, `vm 100 (brain)`. */
+  id: string;
+  action: Action;
+  fields: FieldChange[];
+  desired?: D;
+  current?: C;
+  /** Things the user must know (e.g. a step the API cannot do); they do not block. */
+  notes?: string[];
+  /** Things that make the change impossible as planned; apply refuses the whole plan. */
+  problems?: string[];
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ApplyContext {
+  state: DesiredState;
+  progress: ProgressFn;
+}
+
+export interface DiffOptions {
+  /** Delete what exists on the host but is not declared. */
+  prune: boolean;
+}
+
+export interface Resource<Current = unknown> {
+  kind: ResourceKind;
+  read(api: PveApi, state: DesiredState): Promise<Current>;
+  diff(state: DesiredState, current: Current, options: DiffOptions): Change[];
+  apply(api: PveApi, change: Change, ctx: ApplyContext): Promise<void>;
+  verify(api: PveApi, state: DesiredState): Promise<Check[]>;
+}
+
+export const unchanged = (kind: ResourceKind, id: string): Change => ({ kind, id, action: 'unchanged', fields: [] });
+
+/** Booleans arrive as 1/0, true/false or absent depending on the endpoint. */
+export const truthy = (v: unknown): boolean => v === true || v === 1 || v === '1';

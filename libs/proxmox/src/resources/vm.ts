@@ -1,0 +1,175 @@
+/**
+ * VMs cloned from the templates: clone, then the declared config (bridge, address, GPU mapping),
+ * then the VM firewall (options and the security-group rule).
+ */
+import type { PveApi } from '../client/types';
+import { awaitTask } from '../api/tasks';
+import { cloneVm, destroyVm, getVmConfig, getVmStatus, listVms, stopVm, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
+import {
+  addVmRule,
+  deleteVmRule,
+  getVmFirewallOptions,
+  listVmRules,
+  setVmFirewallOptions,
+  type FirewallOptions,
+  type FirewallRule,
+} from '../api/firewall';
+import type { DesiredState } from '../state/load';
+import type { VmSpec } from '../state/schema';
+import { diffConfig, OWNED_VM_KEYS, vmConfig } from './vm-config';
+import { ruleKey } from './firewall';
+import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+
+export interface VmHostState {
+  config: VmConfig;
+  firewall: FirewallOptions;
+  rules: FirewallRule[];
+}
+
+export interface VmCurrent {
+  vms: VmListEntry[];
+  byId: Record<number, VmHostState>;
+}
+
+export interface VmChangeData {
+  spec: VmSpec;
+  set: Record<string, string | number>;
+  remove: string[];
+  digest?: string;
+  firewall?: { options: boolean; rules: boolean; existingRules: FirewallRule[] };
+}
+
+const groupRule = (group: string) => ({ type: 'group' as const, action: group, enable: true });
+
+function firewallFields(spec: VmSpec, host: VmHostState | undefined): { fields: FieldChange[]; options: boolean; rules: boolean } {
+  const fields: FieldChange[] = [];
+  if (!spec.firewall) return { fields, options: false, rules: false };
+  const fw = host?.firewall ?? {};
+  const enabled = truthy(fw.enable);
+  if (!enabled) fields.push({ field: 'firewall.enable', from: enabled, to: true });
+  if ((fw.policy_in ?? 'DROP') !== spec.firewall.policy_in) fields.push({ field: 'firewall.policy_in', from: fw.policy_in, to: spec.firewall.policy_in });
+  if ((fw.policy_out ?? 'ACCEPT') !== spec.firewall.policy_out) fields.push({ field: 'firewall.policy_out', from: fw.policy_out, to: spec.firewall.policy_out });
+  const options = fields.length > 0;
+  const want = ruleKey(groupRule(spec.firewall.group));
+  const have = (host?.rules ?? []).map(ruleKey);
+  const rules = have.length !== 1 || have[0] !== want;
+  if (rules) fields.push({ field: 'firewall.rules', from: have.join('; ') || undefined, to: want });
+  return { fields, options, rules };
+}
+
+export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean): Change[] {
+  const changes: Change[] = [];
+  for (const spec of state.vms) {
+    const id = `vm ${spec.id} (${spec.name})`;
+    const host = current.byId[spec.id];
+    const desired = vmConfig(spec, state);
+    const template = state.templates.find((t) => t.id === spec.template);
+    if (!host) {
+      const fw = firewallFields(spec, undefined);
+      changes.push({
+        kind: 'vm',
+        id,
+        action: 'create',
+        fields: [
+          { field: 'clone', to: `${spec.clone} clone of ${spec.template}${template ? ` (${template.name})` : ''}` },
+          ...Object.entries(desired).map(([field, to]) => ({ field, to })),
+          ...fw.fields,
+        ],
+        desired: { spec, set: desired, remove: [], firewall: { options: fw.options, rules: fw.rules, existingRules: [] } } satisfies VmChangeData,
+      });
+      continue;
+    }
+    const problems = truthy(host.config.template)
+      ? [`${spec.id} on the host is a template, declared as a VM; give the VM another id`]
+      : [];
+    const delta = diffConfig(desired, host.config, OWNED_VM_KEYS);
+    const fw = firewallFields(spec, host);
+    const fields = [...delta.fields, ...fw.fields];
+    if (!fields.length && !problems.length) changes.push(unchanged('vm', id));
+    else
+      changes.push({
+        kind: 'vm',
+        id,
+        action: 'update',
+        fields,
+        desired: {
+          spec,
+          set: delta.set,
+          remove: delta.remove,
+          digest: host.config.digest,
+          firewall: { options: fw.options, rules: fw.rules, existingRules: host.rules },
+        } satisfies VmChangeData,
+        problems,
+      });
+  }
+  if (prune)
+    for (const v of current.vms)
+      if (!truthy(v.template) && !state.vms.some((s) => s.id === v.vmid) && !state.templates.some((t) => t.id === v.vmid))
+        changes.push({ kind: 'vm', id: `vm ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'status', from: v.status }], current: v });
+  return changes;
+}
+
+async function applyFirewall(api: PveApi, spec: VmSpec, fw: NonNullable<VmChangeData['firewall']>): Promise<void> {
+  if (!spec.firewall) return;
+  if (fw.options) await setVmFirewallOptions(api, spec.id, { enable: 1, policy_in: spec.firewall.policy_in, policy_out: spec.firewall.policy_out });
+  if (fw.rules) {
+    for (const r of [...fw.existingRules].sort((a, b) => b.pos - a.pos)) await deleteVmRule(api, spec.id, r.pos);
+    await addVmRule(api, spec.id, { type: 'group', action: spec.firewall.group, enable: 1, pos: 0 } as never);
+  }
+}
+
+export const vmResource: Resource<VmCurrent> = {
+  kind: 'vm',
+  async read(api, state) {
+    const vms = await listVms(api);
+    const present = state.vms.filter((s) => vms.some((v) => v.vmid === s.id));
+    // Every VM's three reads go out at once; PVE serves reads concurrently.
+    const entries = await Promise.all(
+      present.map(async (s) => {
+        const [config, firewall, rules] = await Promise.all([getVmConfig(api, s.id), getVmFirewallOptions(api, s.id), listVmRules(api, s.id)]);
+        return [s.id, { config, firewall, rules }] as const;
+      }),
+    );
+    return { vms, byId: Object.fromEntries(entries) };
+  },
+  diff: (state, current, options) => diffVms(state, current, options.prune),
+  async apply(api, change, ctx) {
+    if (change.action === 'delete') {
+      const v = change.current as VmListEntry;
+      if (v.status === 'running') await awaitTask(api, await stopVm(api, v.vmid), `stop ${v.vmid}`, ctx.progress);
+      await awaitTask(api, await destroyVm(api, v.vmid), `destroy ${v.vmid}`, ctx.progress);
+      return;
+    }
+    const d = change.desired as VmChangeData;
+    const { spec } = d;
+    let digest = d.digest;
+    if (change.action === 'create') {
+      const template = ctx.state.templates.find((t) => t.id === spec.template);
+      ctx.progress(`  cloning ${spec.template} → ${spec.id} (${spec.clone})`);
+      const upid = await cloneVm(api, spec.template, spec.id, { name: spec.name, full: spec.clone === 'full', storage: template?.disk.storage });
+      await awaitTask(api, upid, `clone ${spec.template} → ${spec.id}`, ctx.progress, 30 * 60_000);
+      // The clone's digest: the config update below applies to exactly this config.
+      digest = (await getVmConfig(api, spec.id)).digest;
+    }
+    if (Object.keys(d.set).length || d.remove.length)
+      await awaitTask(api, await updateVmConfig(api, spec.id, d.set, d.remove, digest), `configure ${spec.id}`, ctx.progress);
+    if (d.firewall) await applyFirewall(api, spec, d.firewall);
+  },
+  async verify(api, state) {
+    return Promise.all(
+      state.vms.map(async (spec): Promise<Check> => {
+        const config = await getVmConfig(api, spec.id).catch((e: Error) => e);
+        if (!spec.gpu) {
+          const name = `vm ${spec.id} (${spec.name}) present on ${spec.bridge}`;
+          if (config instanceof Error) return { name, ok: false, detail: config.message };
+          const status = await getVmStatus(api, spec.id).catch(() => undefined);
+          return { name, ok: String(config.net0 ?? '').includes(`bridge=${spec.bridge}`), detail: `net0 ${String(config.net0)}, ${status?.status ?? 'status unknown'}` };
+        }
+        const name = `vm ${spec.id} (${spec.name}) has the GPU (mapping ${spec.gpu})`;
+        if (config instanceof Error) return { name, ok: false, detail: config.message };
+        const slot = Object.keys(config).find((k) => /^hostpci\d+$/.test(k) && String(config[k]).split(',').includes(`mapping=${spec.gpu}`));
+        return { name, ok: !!slot, detail: slot ? `${slot}=${String(config[slot])}` : 'no hostpci entry with that mapping' };
+      }),
+    );
+  },
+};

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { DesiredStateError, parseDesiredState } from './load';
+import { GENESIS_FILE, REPO_ROOT, genesisState } from '../testing/desired-state';
+
+const text = readFileSync(GENESIS_FILE, 'utf8');
+const INFRA = join(REPO_ROOT, 'infra');
+
+function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseDesiredState(yaml, 'infra/genesis.yaml', env, INFRA);
+  } catch (e) {
+    if (e instanceof DesiredStateError) return e.message.split('\n').slice(1).map((l) => l.trim());
+    throw e;
+  }
+  throw new Error('expected the desired state to be rejected');
+}
+const lineOf = (needle: string, from = 0) => text.slice(0, text.indexOf(needle, from)).split('\n').length;
+function edit(find: string, replace: string, source = text): string {
+  if (!source.includes(find)) throw new Error(`test fixture: ${find} not in genesis.yaml`);
+  return source.replace(find, replace);
+}
+
+describe('desired state: infra/genesis.yaml', () => {
+  it('loads, with node and endpoint from the environment', () => {
+    const s = genesisState({ PVE_NODE: 'hive', PVE_HOST: '192.168.1.10', PVE_PORT: '8443' });
+    expect(s.node).toBe('hive');
+    expect(s.endpoint).toEqual({ host: '192.168.1.10', port: 8443 });
+    expect(s.templates.map((t) => [t.id, t.name])).toEqual([[9000, 'Template-Ubuntu-AI'], [9001, 'Template-Win10-Trading']]);
+    expect(s.vms.find((v) => v.id === 100)).toMatchObject({ name: 'brain', bridge: 'vmbr1', gpu: 'rtx3090' });
+    expect(genesisState().node).toBe('pve');
+  });
+
+  it('names file, line, field, value and the fix for a bad CIDR', () => {
+    expect(problems(edit('cidr: 10.0.1.1/24', 'cidr: 10.0.1.1/33'))).toEqual([
+      `infra/genesis.yaml:${lineOf('cidr: 10.0.1.1/24')}: bridges[1].cidr: "10.0.1.1/33" is not an IPv4 CIDR; write it as a.b.c.d/nn, e.g. 10.0.1.1/24`,
+    ]);
+  });
+
+  it('rejects a GPU id that is not xxxx:xxxx', () => {
+    expect(problems(edit('ids: [10de:2204,', 'ids: [10de:22g4,'))[0]).toMatch(
+      /^infra\/genesis\.yaml:\d+: gpus\[0\]\.ids\[0\]: "10de:22g4" is not a PCI vendor:device id; write it as xxxx:xxxx/,
+    );
+  });
+
+  it('cross-checks: duplicate VM id (also against templates), unknown template, undefined bridge, GPU on two VMs', () => {
+    let y = edit('  - id: 110', '  - id: 100');
+    y = edit('  - id: 200', '  - id: 9001', y);
+    y = edit('    template: 9000\n    bridge: vmbr1\n    address: 10.0.1.110/24', '    template: 9005\n    bridge: vmbr1\n    address: 10.0.1.110/24\n    gpu: rtx3090', y);
+    y = edit('    bridge: vmbr2\n    address: 10.0.2.200/24', '    bridge: vmbr7\n    address: 10.0.2.200/24', y);
+    const out = problems(y);
+    expect(out).toEqual([
+      expect.stringMatching(/:\d+: vms\[1\]\.id: VM id 100 is already used by vms\[0\]; pick a free id$/),
+      expect.stringMatching(/vms\[1\]\.template: template 9005 is not declared under templates:; use one of: 9000, 9001$/),
+      expect.stringMatching(/vms\[1\]\.gpu: GPU "rtx3090" is already assigned to vms\[0\] \(100\); a GPU passes through to one VM only$/),
+      expect.stringMatching(/vms\[2\]\.id: VM id 9001 is already used by templates\[1\]; pick a free id$/),
+      expect.stringMatching(/vms\[2\]\.bridge: bridge "vmbr7" is not declared; declare it under bridges: or use one of: vmbr0, vmbr1, vmbr2$/),
+    ]);
+    // Lines are the lines of those fields.
+    expect(out[0]).toContain(`infra/genesis.yaml:${lineOf('  - id: 110') }:`);
+  });
+
+  it('cross-checks overlapping subnets and addresses outside their bridge', () => {
+    let y = edit('cidr: 10.0.2.1/24', 'cidr: 10.0.1.129/25');
+    y = edit('address: 10.0.1.110/24', 'address: 10.0.3.110/24', y);
+    expect(problems(y)).toEqual([
+      expect.stringMatching(/bridges\[2\]\.cidr: 10\.0\.1\.128\/25 overlaps vmbr1 \(10\.0\.1\.0\/24\); give each bridge its own subnet$/),
+      expect.stringMatching(/vms\[1\]\.address: "10\.0\.3\.110\/24" is not in vmbr1's subnet 10\.0\.1\.0\/24; pick an address in it$/),
+      expect.stringMatching(/vms\[2\]\.address: "10\.0\.2\.200\/24" is not in vmbr2's subnet 10\.0\.1\.128\/25/),
+    ]);
+  });
+
+  it('reports unknown keys, missing fields and unset variables with their lines', () => {
+    const out = problems('version: 1\nnode: ${PVE_NODE}\nendpoint: { host: x }\n');
+    expect(out).toEqual(['infra/genesis.yaml:2: node: ${PVE_NODE} is not set; export PVE_NODE=… or give a default: ${PVE_NODE:-value}']);
+    expect(problems('version: 1\nnode: pve\nendpoint: { host: x }\nbridges:\n  - name: vmbr1\n    cidrr: 10.0.1.1/24\nvms:\n  - { id: 100 }\n')).toEqual([
+      'infra/genesis.yaml:5: bridges[0]: unknown key "cidrr"; remove or correct the spelling',
+      'infra/genesis.yaml:8: vms[0].name: is missing; add name: <string>',
+      'infra/genesis.yaml:8: vms[0].template: is missing; add template: <number>',
+      'infra/genesis.yaml:8: vms[0].bridge: is missing; add bridge: <string>',
+    ]);
+    expect(problems('a: [1\n')[0]).toMatch(/^infra\/genesis\.yaml:\d+: YAML syntax:/);
+  });
+});
+
+describe('cloud-init user data', () => {
+  const userData = join(INFRA, genesisState().templates[0].cloudinit.userData!);
+  const cloudInit = spawnSync('cloud-init', ['--version']);
+  const run = cloudInit.status === 0 ? it : it.skip;
+  if (cloudInit.status !== 0) console.log('cloud-init is not installed: skipping `cloud-init schema` (scripts/setup/install-dependencies.sh installs it)');
+
+  run('passes `cloud-init schema`', () => {
+    expect(execFileSync('cloud-init', ['schema', '-c', userData], { encoding: 'utf8' })).toContain('Valid');
+  });
+
+  it('installs python3.10 and the NVIDIA driver', () => {
+    const ud = readFileSync(userData, 'utf8');
+    expect(ud.startsWith('#cloud-config')).toBe(true);
+    expect(ud).toMatch(/- python3\.10\n/);
+    expect(ud).toMatch(/- nvidia-driver-\d+/);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The shape of infra/genesis.yaml. Every message says what is wrong and how to write it instead;
+ * the loader prefixes file, line, field path and the offending value.
+ */
+import { z } from 'zod';
+import { parseCidr, parseIpv4 } from './ipv4';
+
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
+  message: 'is not an IPv4 CIDR; write it as a.b.c.d/nn, e.g. 10.0.1.1/24',
+});
+const ipv4 = z.string().refine((v) => parseIpv4(v) !== undefined, {
+  message: 'is not an IPv4 address; write it as a.b.c.d, e.g. 192.168.1.1',
+});
+const vmid = z
+  .number({ message: 'is not a VM id; write an integer from 100 to 999999999, e.g. 100' })
+  .int({ message: 'is not a VM id; write an integer from 100 to 999999999, e.g. 100' })
+  .min(100, { message: 'is below 100; PVE reserves ids under 100, use e.g. 100' })
+  .max(999999999, { message: 'is above 999999999, the largest VM id PVE accepts' });
+const pciId = z
+  .string()
+  .regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/, {
+    message: 'is not a PCI vendor:device id; write it as xxxx:xxxx in lower-case hex, e.g. 10de:2204 (see `lspci -nn`)',
+  });
+const bridgeName = z.string().regex(/^vmbr\d{1,4}$/, { message: 'is not a bridge name; PVE bridges are named vmbrN, e.g. vmbr1' });
+const ifaceName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{1,19}$/, {
+  message: 'is not an interface name; use the NIC name from `ip link`, e.g. enp3s0',
+});
+const storageId = z.string().regex(/^[a-z][a-z0-9._-]*[a-z0-9]$/i, {
+  message: 'is not a PVE storage id; use letters, digits, - _ . starting with a letter, e.g. tank',
+});
+const dnsName = z.string().regex(/^(?=.{1,63}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/, {
+  message: 'is not a valid VM name; PVE wants a DNS name (letters, digits, -), e.g. brain',
+});
+const configId = z.string().regex(/^[a-z][a-z0-9_-]{1,30}$/i, {
+  message: 'is not a valid id; start with a letter, then letters, digits, - or _, e.g. rtx3090',
+});
+const groupName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{1,17}$/, {
+  message: 'is not a security group name; PVE allows 2-18 letters, digits, - _ starting with a letter, e.g. intranet',
+});
+const mebibytes = z.number().int().min(16, { message: 'is too small; memory is in MiB, e.g. 4096' });
+const content = z.enum(['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], {
+  message: 'is not a PVE content type; use images, rootdir, vztmpl, iso, backup, snippets or import',
+});
+const policy = z.enum(['ACCEPT', 'REJECT', 'DROP'], { message: 'is not a firewall policy; use ACCEPT, REJECT or DROP' });
+const volid = z.string().regex(/^[a-z][a-z0-9._-]*:[^\s]+$/i, {
+  message: 'is not a PVE volume id; write storage:path, e.g. local:snippets/ubuntu-ai.yaml',
+});
+
+export const zfsStorageSchema = z.strictObject({
+  id: storageId,
+  type: z.literal('zfspool'),
+  pool: storageId,
+  devices: z
+    .array(z.string().regex(/^\/dev\/\S+$/, { message: 'is not a device path; write it as /dev/NAME, e.g. /dev/sdb' }))
+    .min(1, { message: 'is empty; name the disks of the pool, e.g. [/dev/sdb]' }),
+  raidlevel: z.enum(['single', 'mirror', 'raid10', 'raidz', 'raidz2', 'raidz3']).default('single'),
+  compression: z.enum(['on', 'off', 'lz4', 'zstd', 'gzip', 'lzjb', 'zle']).default('lz4'),
+  ashift: z.number().int().min(9).max(16).default(12),
+  content: z.array(content).min(1),
+});
+
+export const dirStorageSchema = z.strictObject({
+  id: storageId,
+  type: z.literal('dir'),
+  path: z.string().regex(/^\/\S*$/, { message: 'is not an absolute path; e.g. /var/lib/vz' }),
+  content: z.array(content).min(1),
+});
+
+export const storageSchema = z.discriminatedUnion('type', [zfsStorageSchema, dirStorageSchema], {
+  message: 'needs `type: zfspool` (a ZFS pool on named disks) or `type: dir` (a directory)',
+});
+
+export const bridgeSchema = z.strictObject({
+  name: bridgeName,
+  comment: z.string().optional(),
+  /** Physical ports; none for an internal bridge. */
+  ports: z.array(ifaceName).default([]),
+  cidr: cidr.optional(),
+  gateway: ipv4.optional(),
+  /** Masquerade this bridge's subnet out through that bridge (a host iptables rule). */
+  nat: bridgeName.optional(),
+  autostart: z.boolean().default(true),
+});
+
+export const ruleSchema = z.strictObject({
+  type: z.enum(['in', 'out', 'group'], { message: 'is not a rule type; use in, out or group' }),
+  action: z.string().min(1),
+  source: z.string().optional(),
+  dest: z.string().optional(),
+  proto: z.string().optional(),
+  dport: z.union([z.string(), z.number()]).transform(String).optional(),
+  sport: z.union([z.string(), z.number()]).transform(String).optional(),
+  macro: z.string().optional(),
+  iface: z.string().optional(),
+  comment: z.string().optional(),
+  enable: z.boolean().default(true),
+});
+
+export const firewallSchema = z.strictObject({
+  enable: z.boolean().default(true),
+  policy_in: policy.default('DROP'),
+  policy_out: policy.default('ACCEPT'),
+  /** Host (cluster-level) rules, in order. */
+  rules: z.array(ruleSchema).default([]),
+  groups: z
+    .array(
+      z.strictObject({
+        name: groupName,
+        comment: z.string().optional(),
+        rules: z.array(ruleSchema).default([]),
+      }),
+    )
+    .default([]),
+});
+
+export const templateSchema = z.strictObject({
+  id: vmid,
+  name: dnsName,
+  ostype: z.enum(['l26', 'win10', 'win11', 'other'], { message: 'is not an OS type Genesis templates use; l26, win10, win11 or other' }),
+  bios: z.enum(['seabios', 'ovmf']).default('seabios'),
+  machine: z.string().default('q35'),
+  cores: z.number().int().min(1).default(2),
+  memory: mebibytes.default(2048),
+  bridge: bridgeName,
+  disk: z.strictObject({
+    storage: storageId,
+    /** GiB of an empty disk; leave out when importing an image. */
+    size: z.number().int().min(1).optional(),
+    /** A cloud image the host downloads (download-url) and imports with `import-from`. */
+    image: z
+      .strictObject({
+        url: z.url({ message: 'is not a URL; e.g. https://cloud-images.ubuntu.com/…/ubuntu-22.04-server-cloudimg-amd64.img' }),
+        storage: storageId,
+        filename: z.string().regex(/^[\w.-]+\.(qcow2|raw|vmdk|img)$/, {
+          message: 'needs a disk-image extension PVE imports (.qcow2, .raw, .vmdk), e.g. ubuntu-22.04.qcow2',
+        }),
+        checksum: z.string().optional(),
+        checksumAlgorithm: z.enum(['sha256', 'sha512']).default('sha256'),
+      })
+      .optional(),
+  }),
+  cloudinit: z.strictObject({
+    storage: storageId,
+    type: z.enum(['nocloud', 'configdrive2']).default('nocloud'),
+    /** Source of the user-data snippet, relative to the desired-state file. */
+    userData: z.string().optional(),
+    /** Where the host keeps that snippet (`cicustom user=`). */
+    snippet: volid.optional(),
+  }),
+  efi: z.strictObject({ storage: storageId }).optional(),
+  tpm: z.strictObject({ storage: storageId }).optional(),
+});
+
+export const gpuSchema = z.strictObject({
+  /** The PVE resource mapping id (cluster/mapping/pci). */
+  mapping: configId,
+  description: z.string().optional(),
+  /** vendor:device of every function handed to the VM, the GPU first. */
+  ids: z.array(pciId).min(1, { message: 'is empty; list the GPU id first, then its audio function, e.g. [10de:2204, 10de:1aef]' }),
+});
+
+export const vmSchema = z.strictObject({
+  id: vmid,
+  name: dnsName,
+  template: vmid,
+  bridge: bridgeName,
+  address: cidr.optional(),
+  cores: z.number().int().min(1).optional(),
+  memory: mebibytes.optional(),
+  gpu: configId.optional(),
+  firewall: z.strictObject({ group: groupName, policy_in: policy.default('DROP'), policy_out: policy.default('ACCEPT') }).optional(),
+  clone: z.enum(['full', 'linked']).default('full'),
+  onboot: z.boolean().default(false),
+});
+
+export const desiredStateSchema = z.strictObject({
+  version: z.literal(1, { message: 'must be 1, the desired-state format this Genesis reads' }),
+  node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, { message: 'is not a node name; e.g. pve' }),
+  endpoint: z.strictObject({ host: z.string(), port: z.coerce.number().int().min(1).max(65535).default(8006) }),
+  storage: z.array(storageSchema).default([]),
+  bridges: z.array(bridgeSchema).default([]),
+  firewall: firewallSchema.default({ enable: false, policy_in: 'DROP', policy_out: 'ACCEPT', rules: [], groups: [] }),
+  templates: z.array(templateSchema).default([]),
+  gpus: z.array(gpuSchema).default([]),
+  vms: z.array(vmSchema).default([]),
+});
+
+export type DesiredStateInput = z.input<typeof desiredStateSchema>;
+export type DesiredSpec = z.output<typeof desiredStateSchema>;
+export type StorageSpec = z.output<typeof storageSchema>;
+export type ZfsStorageSpec = z.output<typeof zfsStorageSchema>;
+export type DirStorageSpec = z.output<typeof dirStorageSchema>;
+export type BridgeSpec = z.output<typeof bridgeSchema>;
+export type FirewallSpec = z.output<typeof firewallSchema>;
+export type RuleSpec = z.output<typeof ruleSchema>;
+export type TemplateSpec = z.output<typeof templateSchema>;
+export type GpuSpec = z.output<typeof gpuSchema>;
+export type VmSpec = z.output<typeof vmSchema>;
