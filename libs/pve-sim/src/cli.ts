@@ -1,0 +1,75 @@
+/**
+ * `nx run pve-sim:serve -- --port 8006`: runs the simulator in the foreground and prints what a
+ * client needs (URL, tokens, fingerprint, env lines).
+ */
+import { parseArgs } from 'node:util';
+import { parseFaultSpec, startSimulator, type FaultRule, type RunningSimulator } from './index';
+
+const USAGE = `Usage: pve-sim [--port 8006] [--host 127.0.0.1] [--node pve] [--schema FILE] [--state FILE]
+               [--latency-ms N] [--fault kind:METHOD:path-regex[:rate[:count]]]...
+  --fault is repeatable; kind is http500, lockTimeout or taskFail; METHOD may be '*'.
+  e.g. --fault http500:GET:/nodes/.*:0.2 --fault lockTimeout:POST:/qemu/100/config:1:2`;
+
+export function describe(sim: RunningSimulator): string {
+  const t = sim.tokens;
+  return [
+    `pve-sim: Proxmox VE 8 API simulator listening on ${sim.url}/api2/json (node '${sim.node}')`,
+    `schema:      ${sim.schemaPath ?? 'none - requests are not validated'}`,
+    `fingerprint: ${sim.fingerprint}`,
+    'tokens (Authorization: PVEAPIToken=<id>=<secret>):',
+    `  root        id=${t.root.id} secret=${t.root.secret}`,
+    `  provisioner id=${t.provisioner.id} secret=${t.provisioner.secret}`,
+    `  auditor     id=${t.auditor.id} secret=${t.auditor.secret}`,
+    'env for the client (root token):',
+    `PVE_HOST=${sim.host} PVE_PORT=${sim.port} PVE_NODE=${sim.node} PVE_FINGERPRINT=${sim.fingerprint} ` +
+      `PVE_TOKEN_ID=${t.root.id} PVE_TOKEN_SECRET=${t.root.secret}`,
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8006' },
+      host: { type: 'string', default: '127.0.0.1' },
+      node: { type: 'string', default: 'pve' },
+      schema: { type: 'string' },
+      state: { type: 'string' },
+      'latency-ms': { type: 'string', default: '0' },
+      fault: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  const latencyMs = Number(values['latency-ms']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port '${values.port}' must be 0..65535`);
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms '${values['latency-ms']}' must be >= 0`);
+  const faults: FaultRule[] = (values.fault ?? []).map(parseFaultSpec);
+  const sim = await startSimulator({
+    port,
+    host: values.host,
+    node: values.node,
+    schemaPath: values.schema,
+    stateFile: values.state,
+    latencyMs,
+    faults,
+  });
+  console.log(describe(sim));
+  const shutdown = () => {
+    void sim.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`pve-sim: ${(error as Error).message}\n${USAGE}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,20 @@
+// @genesis/pve-sim: a stateful, schema-validated Proxmox VE 8 API simulator over HTTPS.
+export {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+  type SimulatorState,
+} from './server/simulator';
+export { type FaultRule, parseFaultSpec } from './server/faults';
+export { TOKEN_IDS, type SimulatorToken, type SimulatorTokens } from './server/auth';
+export type { GuestExecHook, GuestExecResult, HostBehaviour } from './model/host';
+export {
+  DEFAULT_DISKS,
+  DEFAULT_MANAGEMENT,
+  DEFAULT_PCI,
+  type DiskInfo,
+  type ManagementNetwork,
+  type PciDevice,
+  type SimState,
+} from './model/state';
+export { defaultSchemaPath, loadApiSchema } from './schema';

@@ -1,0 +1,185 @@
+/**
+ * `startSimulator`: the HTTPS server, its certificate, tokens, schema, state file and the
+ * in-process handles tests use (faults, latency, state, management-link recovery).
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { GuestExecHook, HostBehaviour } from '../model/host';
+import { SimHost } from '../model/host';
+import { restoreManagementNetwork } from '../model/network';
+import { Router } from '../model/router';
+import {
+  DEFAULT_MANAGEMENT,
+  initialState,
+  loadStateFile,
+  saveStateFile,
+  type DiskInfo,
+  type ManagementNetwork,
+  type PciDevice,
+  type SimState,
+} from '../model/state';
+import { defaultSchemaPath, loadApiSchema, type ApiSchema } from '../schema';
+import { tokensFrom, type SimulatorTokens } from './auth';
+import { FaultInjector, seededRandom, type FaultRule } from './faults';
+import { createRequestHandler } from './handler';
+import { generateCertificate } from './tls';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default `defaultSchemaPath()`; a missing default is a warning (an error under CI=true). */
+  schemaPath?: string;
+  /** JSON file the host state is kept in; a second start with the same file sees the first's result. */
+  stateFile?: string;
+  latencyMs?: number;
+  faults?: FaultRule[];
+  /** Default 'pve'. */
+  node?: string;
+  /** How long tasks stay `running` (default 150 ms). */
+  taskDurationMs?: number;
+  /** How long after start the guest agent answers (default 300 ms). */
+  agentStartupMs?: number;
+  /** The physical NIC, management bridge, address and gateway of a fresh host. */
+  management?: Partial<ManagementNetwork>;
+  /** Any applied change to the management bridge cuts the API off (for rollback tests). */
+  cutManagementOnBridgeChange?: boolean;
+  /** After a cut, restore the previous network after this long (a console rollback). */
+  managementRollbackMs?: number;
+  /** Disks of a fresh host (default: NVMe system disk, two 1 TB SSDs, one 4 TB HDD). */
+  disks?: DiskInfo[];
+  /** PCI devices of a fresh host (default: RTX 3090 + audio in IOMMU group 14, chipset). */
+  pciDevices?: PciDevice[];
+  /** Answers guest-agent `exec` before the built-in commands. */
+  guestExec?: GuestExecHook;
+  /** Seed for fault `rate` decisions (default: Math.random). */
+  faultSeed?: number;
+  /** Where warnings go (default: console.warn). */
+  warn?: (message: string) => void;
+}
+
+/** In-process access to the simulated host, for tests and the engine's out-of-band steps. */
+export interface SimulatorState {
+  /** A deep copy of the whole host state. */
+  read(): SimState;
+  /** Changes the host out of band (as root on its shell would), then persists it. */
+  update(mutate: (state: SimState) => void): void;
+  /** Changes behaviour options at run time. */
+  setOptions(options: Partial<HostBehaviour>): void;
+  /** True while the last network reload has cut the API off. */
+  readonly managementCut: boolean;
+  /** Restores the network from before the cutting reload (a person at the console). */
+  restoreManagement(): void;
+}
+
+export interface RunningSimulator {
+  /** `https://127.0.0.1:PORT` */
+  url: string;
+  host: string;
+  port: number;
+  node: string;
+  tokens: SimulatorTokens;
+  /** SHA-256 of the certificate, `AB:CD:…`. */
+  fingerprint: string;
+  caPem: string;
+  /** The schema file in use, or undefined when validation is off. */
+  schemaPath?: string;
+  state: SimulatorState;
+  setFaults(rules: FaultRule[]): void;
+  setLatency(ms: number): void;
+  stop(): Promise<void>;
+}
+
+function loadSchema(options: SimulatorOptions, warn: (m: string) => void): { schema?: ApiSchema; path?: string } {
+  const path = options.schemaPath ?? defaultSchemaPath();
+  if (!existsSync(path)) {
+    const message =
+      `pve-sim: PVE API schema not found at ${path}; requests are NOT validated against the schema. ` +
+      'Pass --schema <file> (or set PVE_SCHEMA) to the pve-8.4.2-apischema.json or a host\'s apidoc.js.';
+    if (options.schemaPath !== undefined || process.env.CI === 'true') throw new Error(message);
+    warn(message);
+    return {};
+  }
+  return { schema: loadApiSchema(path), path };
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  const node = options.node ?? 'pve';
+  const listenHost = options.host ?? '127.0.0.1';
+  const management: ManagementNetwork = { ...DEFAULT_MANAGEMENT, ...options.management };
+  const { schema, path: schemaPath } = loadSchema(options, warn);
+
+  const stateFile = options.stateFile;
+  const state =
+    (stateFile ? loadStateFile(stateFile, node) : undefined) ??
+    initialState({ node, management, disks: options.disks, pci: options.pciDevices });
+  const behaviour: HostBehaviour = {
+    taskDurationMs: options.taskDurationMs ?? 150,
+    agentStartupMs: options.agentStartupMs ?? 300,
+    management,
+    cutManagementOnBridgeChange: options.cutManagementOnBridgeChange ?? false,
+    managementRollbackMs: options.managementRollbackMs,
+    guestExec: options.guestExec,
+  };
+  const host = new SimHost(state, behaviour, (s) => {
+    if (stateFile) saveStateFile(stateFile, s);
+  });
+  host.save();
+
+  const tokens = tokensFrom(state.tokenSecrets);
+  const faults = new FaultInjector(options.faults ?? [], options.faultSeed !== undefined ? seededRandom(options.faultSeed) : Math.random);
+  const latency = { ms: options.latencyMs ?? 0 };
+  const certificate = await generateCertificate('localhost', listenHost);
+
+  const server = createServer({ key: certificate.keyPem, cert: certificate.certPem });
+  server.on('request', createRequestHandler({ host, router: new Router(), schema, tokens, faults, latency }));
+  server.on('secureConnection', (socket) => {
+    if (host.state.network.managementCut) socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, listenHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+
+  return {
+    url: `https://${urlHost}:${port}`,
+    host: listenHost,
+    port,
+    node,
+    tokens,
+    fingerprint: certificate.fingerprint,
+    caPem: certificate.certPem,
+    schemaPath,
+    state: {
+      read: () => structuredClone(host.state),
+      update: (mutate) => {
+        mutate(host.state);
+        host.save();
+      },
+      setOptions: (partial) => Object.assign(host.behaviour, partial),
+      get managementCut() {
+        return host.state.network.managementCut;
+      },
+      restoreManagement: () => restoreManagementNetwork(host),
+    },
+    setFaults: (rules) => faults.set(rules),
+    setLatency: (ms) => {
+      latency.ms = ms;
+    },
+    stop: async () => {
+      host.dispose();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
