@@ -1,5 +1,5 @@
 /**
- * Mock mode's Proxmox host: answers the three read-only GETs the Proxmox collector makes with the
+ * Mock mode's Proxmox host: answers the read-only GETs the Proxmox collector makes with the
  * shapes PVE 8 returns, for the host Genesis provisions (VM 100 "brain" with the GPU, the trading VM,
  * a template). Anything else is refused, as a PVEAuditor token would for writes.
  */
@@ -13,18 +13,19 @@ export class MockPveApi implements PveApi {
 
   async get<T>(path: string): Promise<T> {
     const step = this.step;
-    if (path === '/cluster/resources') {
+    if (path === '/nodes') {
       this.step += 1;
+      return [{ node: 'pve', status: 'online', type: 'node', id: 'node/pve', level: '', cpu: 0.2, maxcpu: 16, mem: 52 * GiB, maxmem: 128 * GiB, disk: 41 * GiB, maxdisk: 94 * GiB, uptime: 864000 + step * 15 }] as T;
+    }
+    if (path === '/nodes/pve/qemu') {
       const wave = (Math.sin(step / 7) + 1) / 2;
       return [
-        { id: 'node/pve', type: 'node', node: 'pve', status: 'online', cpu: 0.18 + wave * 0.3, maxcpu: 16, mem: 52 * GiB, maxmem: 128 * GiB, disk: 41 * GiB, maxdisk: 94 * GiB, uptime: 864000 + step * 15 },
-        { id: 'qemu/100', type: 'qemu', node: 'pve', vmid: 100, name: 'brain', status: 'running', template: 0, cpu: 0.25 + wave * 0.5, maxcpu: 8, mem: 40 * GiB, maxmem: 48 * GiB, disk: 0, maxdisk: 200 * GiB, netin: 8e9 + step * 3.1e6, netout: 2e9 + step * 9.7e5, diskread: 6e10 + step * 1e6, diskwrite: 3e10 + step * 4e6, uptime: 86400 + step * 15, tags: 'ai;gpu' },
-        { id: 'qemu/200', type: 'qemu', node: 'pve', vmid: 200, name: 'trading-win10', status: 'running', template: 0, cpu: 0.06, maxcpu: 4, mem: 7 * GiB, maxmem: 8 * GiB, disk: 0, maxdisk: 120 * GiB, netin: 4e8 + step * 2e5, netout: 1e8 + step * 5e4, diskread: 2e10, diskwrite: 1e10 + step * 1e5, uptime: 43200 + step * 15, tags: 'trading' },
-        { id: 'qemu/9000', type: 'qemu', node: 'pve', vmid: 9000, name: 'template-ubuntu-ai', status: 'stopped', template: 1, cpu: 0, maxcpu: 4, mem: 0, maxmem: 8 * GiB, disk: 0, maxdisk: 32 * GiB, netin: 0, netout: 0, diskread: 0, diskwrite: 0, uptime: 0 },
-        { id: 'storage/pve/local', type: 'storage', node: 'pve', storage: 'local', status: 'available', plugintype: 'dir', disk: 41 * GiB, maxdisk: 94 * GiB },
-        { id: 'storage/pve/local-zfs', type: 'storage', node: 'pve', storage: 'local-zfs', status: 'available', plugintype: 'zfspool', disk: 380 * GiB, maxdisk: 1700 * GiB },
+        { vmid: 100, name: 'brain', status: 'running', cpu: 0.25 + wave * 0.5, cpus: 8, mem: 40 * GiB, maxmem: 48 * GiB, disk: 0, maxdisk: 200 * GiB, netin: 8e9 + step * 3.1e6, netout: 2e9 + step * 9.7e5, diskread: 6e10 + step * 1e6, diskwrite: 3e10 + step * 4e6, uptime: 86400 + step * 15, tags: 'ai;gpu', pid: 1234 },
+        { vmid: 200, name: 'trading-win10', status: 'running', cpu: 0.06, cpus: 4, mem: 7 * GiB, maxmem: 8 * GiB, disk: 0, maxdisk: 120 * GiB, netin: 4e8 + step * 2e5, netout: 1e8 + step * 5e4, diskread: 2e10, diskwrite: 1e10 + step * 1e5, uptime: 43200 + step * 15, tags: 'trading', pid: 1301 },
+        { vmid: 9000, name: 'template-ubuntu-ai', status: 'stopped', template: 1, cpu: 0, cpus: 4, mem: 0, maxmem: 8 * GiB, disk: 0, maxdisk: 32 * GiB, netin: 0, netout: 0, diskread: 0, diskwrite: 0, uptime: 0 },
       ] as T;
     }
+    if (path === '/nodes/pve/lxc') return [] as T;
     if (path === '/nodes/pve/status') {
       const wave = (Math.sin(step / 7) + 1) / 2;
       return {

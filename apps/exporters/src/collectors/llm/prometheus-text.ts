@@ -15,11 +15,13 @@ export class PrometheusTextError extends Error {
   }
 }
 
+/** Like Go's ParseFloat, which Prometheus uses: NaN and Inf in any case (prom-client writes `Nan`). */
 function parseValue(raw: string): number {
-  if (raw === '+Inf' || raw === 'Inf') return Infinity;
-  if (raw === '-Inf') return -Infinity;
-  if (raw === 'NaN') return NaN;
-  return Number(raw);
+  const lower = raw.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
+  return raw === '' ? NaN : Number(raw);
 }
 
 export function parsePrometheusText(text: string): TextSample[] {
@@ -61,7 +63,7 @@ export function parsePrometheusText(text: string): TextSample[] {
     }
     const rest = line.slice(pos).trim().split(/\s+/);
     const value = parseValue(rest[0] ?? '');
-    if (rest[0] === undefined || (Number.isNaN(value) && rest[0] !== 'NaN')) {
+    if (rest[0] === undefined || (Number.isNaN(value) && rest[0].toLowerCase() !== 'nan')) {
       throw new PrometheusTextError(i + 1, `no numeric value in "${line.slice(0, 120)}"`);
     }
     samples.push({ name, labels, value });

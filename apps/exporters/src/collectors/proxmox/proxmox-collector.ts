@@ -1,9 +1,12 @@
 /**
  * The Proxmox collector: node, guest (VM and container) and storage metrics through any PveApi
  * (the real client with a PVEAuditor token, or mock mode's synthetic host). Read-only: GET only.
- *   GET /cluster/resources           guests and nodes with cpu/mem/disk/net counters
- *   GET /nodes/{node}/status         node CPU count, memory, root filesystem, load, uptime
+ *   GET /nodes                       the nodes and whether they are online
+ *   GET /nodes/{node}/status         node CPU usage and count, memory, root filesystem, load, uptime
  *   GET /nodes/{node}/storage        per-storage usage
+ *   GET /nodes/{node}/qemu|lxc       guests with their cpu/mem/disk/net counters
+ * Per-node calls rather than /cluster/resources: the same fields, and each one is a path the
+ * PVEAuditor role can read on a standalone host or a cluster.
  */
 import type { PveApi } from '@genesis/proxmox';
 import { type FamilySet, type Labels, type MetricType, SampleBatch } from '../../lib/snapshot-family';
@@ -38,15 +41,18 @@ export const PVE_FAMILIES: Array<[name: string, help: string, type?: MetricType]
   ['genesis_pve_storage_available_bytes', 'Storage available.'],
 ];
 
-interface ClusterResource {
-  id: string;
-  type: string;
-  node?: string;
-  vmid?: number;
+interface NodeListEntry {
+  node: string;
+  status?: string;
+}
+
+interface GuestListEntry {
+  vmid: number | string;
   name?: string;
   status?: string;
-  template?: number;
+  template?: number | string;
   cpu?: number;
+  cpus?: number;
   maxcpu?: number;
   mem?: number;
   maxmem?: number;
@@ -83,62 +89,76 @@ interface StorageStatus {
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
+function isNotImplemented(error: unknown): boolean {
+  return (error as { status?: number }).status === 501;
+}
+
+async function guests(api: PveApi, node: string, type: 'qemu' | 'lxc'): Promise<GuestListEntry[]> {
+  try {
+    return await api.get<GuestListEntry[]>(`/nodes/${encodeURIComponent(node)}/${type}`);
+  } catch (error) {
+    // Real PVE always lists containers; an API server without them (501, e.g. the simulator) has none.
+    if (type === 'lxc' && isNotImplemented(error)) return [];
+    throw error;
+  }
+}
+
+function addGuest(batch: SampleBatch, node: string, type: 'qemu' | 'lxc', g: GuestListEntry): void {
+  const l: Labels = { node, vmid: String(g.vmid), type };
+  const template = num(g.template) === 1;
+  batch.add('genesis_pve_guest_info', { ...l, name: g.name ?? '', template: template ? '1' : '0', tags: g.tags ?? '' }, 1);
+  // A template never runs; reporting it as down would page someone for nothing.
+  if (template) return;
+  batch.add('genesis_pve_guest_up', l, g.status === 'running');
+  batch.add('genesis_pve_guest_cpu_usage_ratio', l, num(g.cpu));
+  batch.add('genesis_pve_guest_cpus', l, num(g.cpus) ?? num(g.maxcpu));
+  batch.add('genesis_pve_guest_memory_used_bytes', l, num(g.mem));
+  batch.add('genesis_pve_guest_memory_max_bytes', l, num(g.maxmem));
+  batch.add('genesis_pve_guest_disk_used_bytes', l, num(g.disk));
+  batch.add('genesis_pve_guest_disk_max_bytes', l, num(g.maxdisk));
+  batch.add('genesis_pve_guest_disk_read_bytes_total', l, num(g.diskread));
+  batch.add('genesis_pve_guest_disk_written_bytes_total', l, num(g.diskwrite));
+  batch.add('genesis_pve_guest_network_receive_bytes_total', l, num(g.netin));
+  batch.add('genesis_pve_guest_network_transmit_bytes_total', l, num(g.netout));
+  batch.add('genesis_pve_guest_uptime_seconds', l, num(g.uptime));
+}
+
 export async function collectProxmox(api: PveApi): Promise<SampleBatch> {
   const batch = new SampleBatch();
-  const resources = await api.get<ClusterResource[]>('/cluster/resources');
-  const nodes = resources.filter((r) => r.type === 'node' && r.node);
-  const nodeNames = nodes.length ? nodes.map((n) => n.node as string) : [api.node];
-  for (const n of nodes) batch.add('genesis_pve_node_up', { node: n.node as string }, n.status === 'online');
-
+  const nodes = await api.get<NodeListEntry[]>('/nodes');
+  for (const n of nodes) batch.add('genesis_pve_node_up', { node: n.node }, n.status === 'online');
   await Promise.all(
-    nodeNames.map(async (node) => {
-      const online = nodes.length === 0 || nodes.some((n) => n.node === node && n.status === 'online');
-      if (!online) return;
-      const [status, storages] = await Promise.all([
-        api.get<NodeStatus>(`/nodes/${encodeURIComponent(node)}/status`),
-        api.get<StorageStatus[]>(`/nodes/${encodeURIComponent(node)}/storage`),
-      ]);
-      const l: Labels = { node };
-      if (nodes.length === 0) batch.add('genesis_pve_node_up', l, 1);
-      batch.add('genesis_pve_node_cpu_usage_ratio', l, num(status.cpu));
-      batch.add('genesis_pve_node_cpus', l, num(status.cpuinfo?.cpus));
-      batch.add('genesis_pve_node_memory_used_bytes', l, num(status.memory?.used));
-      batch.add('genesis_pve_node_memory_total_bytes', l, num(status.memory?.total));
-      batch.add('genesis_pve_node_rootfs_used_bytes', l, num(status.rootfs?.used));
-      batch.add('genesis_pve_node_rootfs_total_bytes', l, num(status.rootfs?.total));
-      batch.add('genesis_pve_node_load1', l, num(status.loadavg?.[0]));
-      batch.add('genesis_pve_node_uptime_seconds', l, num(status.uptime));
-      for (const s of storages) {
-        const sl: Labels = { node, storage: s.storage };
-        batch.add('genesis_pve_storage_info', { ...sl, type: s.type ?? '', content: s.content ?? '', shared: String(s.shared ?? 0) }, 1);
-        batch.add('genesis_pve_storage_active', sl, num(s.active) ?? (s.enabled === 0 ? 0 : undefined));
-        batch.add('genesis_pve_storage_used_bytes', sl, num(s.used));
-        batch.add('genesis_pve_storage_total_bytes', sl, num(s.total));
-        batch.add('genesis_pve_storage_available_bytes', sl, num(s.avail));
-      }
-    }),
+    nodes
+      .filter((n) => n.status === 'online')
+      .map(async ({ node }) => {
+        const path = `/nodes/${encodeURIComponent(node)}`;
+        const [status, storages, vms, containers] = await Promise.all([
+          api.get<NodeStatus>(`${path}/status`),
+          api.get<StorageStatus[]>(`${path}/storage`),
+          guests(api, node, 'qemu'),
+          guests(api, node, 'lxc'),
+        ]);
+        const l: Labels = { node };
+        batch.add('genesis_pve_node_cpu_usage_ratio', l, num(status.cpu));
+        batch.add('genesis_pve_node_cpus', l, num(status.cpuinfo?.cpus));
+        batch.add('genesis_pve_node_memory_used_bytes', l, num(status.memory?.used));
+        batch.add('genesis_pve_node_memory_total_bytes', l, num(status.memory?.total));
+        batch.add('genesis_pve_node_rootfs_used_bytes', l, num(status.rootfs?.used));
+        batch.add('genesis_pve_node_rootfs_total_bytes', l, num(status.rootfs?.total));
+        batch.add('genesis_pve_node_load1', l, num(status.loadavg?.[0]));
+        batch.add('genesis_pve_node_uptime_seconds', l, num(status.uptime));
+        for (const s of storages) {
+          const sl: Labels = { node, storage: s.storage };
+          batch.add('genesis_pve_storage_info', { ...sl, type: s.type ?? '', content: s.content ?? '', shared: String(s.shared ?? 0) }, 1);
+          batch.add('genesis_pve_storage_active', sl, num(s.active) ?? (num(s.enabled) === 0 ? 0 : undefined));
+          batch.add('genesis_pve_storage_used_bytes', sl, num(s.used));
+          batch.add('genesis_pve_storage_total_bytes', sl, num(s.total));
+          batch.add('genesis_pve_storage_available_bytes', sl, num(s.avail));
+        }
+        for (const g of [...vms].sort((a, b) => Number(a.vmid) - Number(b.vmid))) addGuest(batch, node, 'qemu', g);
+        for (const g of [...containers].sort((a, b) => Number(a.vmid) - Number(b.vmid))) addGuest(batch, node, 'lxc', g);
+      }),
   );
-
-  for (const g of resources.filter((r) => r.type === 'qemu' || r.type === 'lxc')) {
-    if (g.vmid === undefined || !g.node) continue;
-    const l: Labels = { node: g.node, vmid: String(g.vmid), type: g.type };
-    const template = g.template === 1;
-    batch.add('genesis_pve_guest_info', { ...l, name: g.name ?? '', template: template ? '1' : '0', tags: g.tags ?? '' }, 1);
-    // A template never runs; reporting it as down would page someone for nothing.
-    if (template) continue;
-    batch.add('genesis_pve_guest_up', l, g.status === 'running');
-    batch.add('genesis_pve_guest_cpu_usage_ratio', l, num(g.cpu));
-    batch.add('genesis_pve_guest_cpus', l, num(g.maxcpu));
-    batch.add('genesis_pve_guest_memory_used_bytes', l, num(g.mem));
-    batch.add('genesis_pve_guest_memory_max_bytes', l, num(g.maxmem));
-    batch.add('genesis_pve_guest_disk_used_bytes', l, num(g.disk));
-    batch.add('genesis_pve_guest_disk_max_bytes', l, num(g.maxdisk));
-    batch.add('genesis_pve_guest_disk_read_bytes_total', l, num(g.diskread));
-    batch.add('genesis_pve_guest_disk_written_bytes_total', l, num(g.diskwrite));
-    batch.add('genesis_pve_guest_network_receive_bytes_total', l, num(g.netin));
-    batch.add('genesis_pve_guest_network_transmit_bytes_total', l, num(g.netout));
-    batch.add('genesis_pve_guest_uptime_seconds', l, num(g.uptime));
-  }
   return batch;
 }
 
