@@ -1,0 +1,99 @@
+// End to end, as a user would: a brand-new Nx workspace, @genesis/repo installed from the
+// checkout, `nx g @genesis/repo:init`, install, lint/test/build everything; then a new service
+// and the bad inputs. Needs the built plugin (the e2e target depends on generators:build).
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import {
+  checkoutRoot,
+  createEmptyNxWorkspace,
+  listFiles,
+  must,
+  npmInstall,
+  run,
+  type EmptyWorkspace,
+} from './workspace';
+
+const git = (cwd: string, ...args: string[]) =>
+  must(cwd, 'git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@localhost', ...args]);
+
+describe('@genesis/repo in a brand-new Nx workspace', () => {
+  let workspace: EmptyWorkspace;
+  let root: string;
+  const read = (path: string) => readFileSync(join(root, path), 'utf-8');
+
+  beforeAll(() => {
+    if (!existsSync(join(checkoutRoot, 'tools/generators/dist/generators.json'))) {
+      throw new Error('tools/generators/dist is missing: run `npx nx run generators:build` (the e2e target does)');
+    }
+    workspace = createEmptyNxWorkspace();
+    root = workspace.root;
+  });
+  afterAll(() => workspace?.remove());
+
+  it('init lays out the workspace, and lint, test and build pass there', () => {
+    must(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
+    npmInstall(root);
+    for (const path of ['apps/core/Dockerfile', 'libs/proxmox/project.json', 'infra/genesis.yaml', 'Makefile', 'CLAUDE.md']) {
+      expect(existsSync(join(root, path))).toBe(true);
+    }
+    must(root, 'npx', ['nx', 'run-many', '-t', 'lint', 'test', 'build', '--outputStyle=static']);
+    git(root, 'init', '-q');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'init');
+  });
+
+  it('a second init changes nothing', () => {
+    must(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
+    expect(git(root, 'status', '--porcelain')).toBe('');
+  });
+
+  it('service trader is registered everywhere and its tests pass', () => {
+    must(root, 'npx', ['nx', 'g', '@genesis/repo:service', 'trader', '--skipInstall']);
+    npmInstall(root);
+    for (const variant of ['', '.dev', '.mock', '.prod']) {
+      expect(parse(read(`infra/compose/docker-compose${variant}.yml`)).services).toHaveProperty('trader');
+    }
+    const matrix = parse(read('.github/workflows/build-images.yaml')).jobs.image.strategy.matrix.include;
+    expect(matrix).toContainEqual({ service: 'trader', dockerfile: 'apps/trader/Dockerfile' });
+    const jobs = parse(read('infra/compose/prometheus/prometheus.yml')).scrape_configs;
+    expect(jobs).toContainEqual(expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }));
+    expect(read('infra/compose/.env.example')).toMatch(/^TRADER_PORT=3003$/m);
+    must(root, 'npx', ['nx', 'run-many', '-t', 'lint', 'test', 'build', '-p', 'trader', '--outputStyle=static']);
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'trader');
+  });
+
+  it.each([
+    ['an invalid name', 'Bad_Name', /Invalid service name "Bad_Name": use kebab-case/],
+    ['an existing name', 'core', /A project named "core" already exists at apps\/core/],
+    ['a reserved name', 'grafana', /"grafana": it is reserved/],
+  ])('service with %s fails clearly and writes nothing', (_label, name, message) => {
+    const result = run(root, 'npx', ['nx', 'g', '@genesis/repo:service', name, '--skipInstall']);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(message);
+    expect(git(root, 'status', '--porcelain')).toBe('');
+  });
+
+  it('init in a folder without nx.json fails clearly and writes nothing', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'genesis-not-nx-'));
+    try {
+      writeFileSync(join(folder, 'package.json'), '{ "name": "not-nx", "private": true }\n');
+      symlinkSync(join(root, 'node_modules'), join(folder, 'node_modules'));
+      const before = listFiles(folder);
+      const result = run(folder, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toMatch(/not an Nx workspace \(no nx.json\)/);
+      expect(listFiles(folder)).toEqual(before);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('nx g @genesis/repo:init resolves the local TypeScript plugin inside the checkout', () => {
+    const output = must(checkoutRoot, 'npx', ['nx', 'g', '@genesis/repo:init', '--dry-run', '--skipInstall']);
+    expect(output).toContain('Generating @genesis/repo:init');
+    expect(output).toContain('"dryRun" flag means no changes were made');
+  });
+});

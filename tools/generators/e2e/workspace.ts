@@ -1,0 +1,82 @@
+// A brand-new Nx workspace in a temp dir with @genesis/repo installed from the checkout (the
+// package tools/generators/dist, packed as npm would publish it).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { nxVersion } from '../src/utils/versions';
+
+export const checkoutRoot = resolve(__dirname, '..', '..', '..');
+const pluginDist = join(checkoutRoot, 'tools', 'generators', 'dist');
+
+export interface Run {
+  status: number | null;
+  output: string;
+}
+
+const quietEnv = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_SKIP_NX_CACHE: 'true',
+  NX_TUI: 'false',
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  npm_config_update_notifier: 'false',
+};
+
+export function run(cwd: string, command: string, args: string[]): Run {
+  const result = spawnSync(command, args, { cwd, env: quietEnv, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+/** Runs and throws with the output when the command fails. */
+export function must(cwd: string, command: string, args: string[]): string {
+  const result = run(cwd, command, args);
+  if (result.status !== 0) {
+    throw new Error(`\`${command} ${args.join(' ')}\` in ${cwd} exited ${result.status}:\n${result.output.slice(-6000)}`);
+  }
+  return result.output;
+}
+
+/** npm install that reuses the local npm cache (the registry is only asked for what is missing). */
+export function npmInstall(cwd: string, packages: string[] = []): string {
+  return must(cwd, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...packages]);
+}
+
+/** `npm pack` of the built plugin (run the generators:build target first). */
+export function packPlugin(into: string): string {
+  const output = execFileSync('npm', ['pack', pluginDist, '--pack-destination', into, '--loglevel=error'], {
+    encoding: 'utf-8',
+  });
+  const name = output.trim().split('\n').pop()!;
+  return join(into, name);
+}
+
+export interface EmptyWorkspace {
+  root: string;
+  remove: () => void;
+}
+
+/** package.json + nx.json, nx and the packed plugin installed. */
+export function createEmptyNxWorkspace(prefix = 'genesis-e2e-'): EmptyWorkspace {
+  const base = mkdtempSync(join(tmpdir(), prefix));
+  const root = join(base, 'workspace');
+  mkdirSync(root);
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'fresh', version: '0.0.0', private: true }, null, 2));
+  writeFileSync(join(root, 'nx.json'), '{}\n');
+  const tarball = packPlugin(base);
+  npmInstall(root, [`nx@${nxVersion}`, tarball]);
+  return { root, remove: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/** Every path under `dir` except node_modules, .git and .nx (to prove a failed run wrote nothing). */
+export function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    if (['node_modules', '.git', '.nx'].includes(entry.name)) return [];
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(dir, path) : [path];
+  });
+}
