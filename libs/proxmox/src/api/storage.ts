@@ -40,6 +40,8 @@ export const createZfsStorage = (api: PveApi, storage: string, pool: string, con
 export const createDirStorage = (api: PveApi, storage: string, path: string, content: string[]) =>
   api.post<unknown>('/storage', { storage, type: 'dir', path, content: content.join(',') });
 
+export const getStorage = (api: PveApi, storage: string) => api.get<StorageConfig>(`/storage/${encodeURIComponent(storage)}`);
+
 export const updateStorageContent = (api: PveApi, storage: string, content: string[], digest?: string) =>
   api.put<unknown>(`/storage/${encodeURIComponent(storage)}`, { content: content.join(','), digest });
 

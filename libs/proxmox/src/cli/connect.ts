@@ -15,6 +15,8 @@ export interface Connection {
   /** https://host:port, for messages. */
   endpoint: string;
   simulated: boolean;
+  /** Writes a file onto a host storage where the API cannot (see ApplyContext.placeFile). */
+  placeFile?: (volid: string, content: string) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,14 @@ export async function connect(env: NodeJS.ProcessEnv, node: string, say: (line: 
     config,
     endpoint: sim.url,
     simulated: true,
+    // What `scp` to the host does on a real node: the simulator's shell access is in-process.
+    placeFile: async (volid, content) => {
+      const [storage, name] = [volid.slice(0, volid.indexOf(':')), volid.slice(volid.indexOf(':') + 1)];
+      sim.state.update((s) => {
+        s.volumes = s.volumes.filter((v) => !(v.storage === storage && v.name === name));
+        s.volumes.push({ storage, name, content: name.split('/')[0], format: 'raw', size: Buffer.byteLength(content), ctime: Math.floor(Date.now() / 1000) });
+      });
+    },
     close: async () => {
       api.close();
       await sim.stop();

@@ -73,6 +73,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           allowManagementChange: args.allowManagementChange,
           managementAddress: await resolveManagementAddress(conn.config.host),
           progress: io.out,
+          placeFile: conn.placeFile,
         });
         if (result.applied.length) io.out(`${args.command}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return 0;

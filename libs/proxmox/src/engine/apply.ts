@@ -8,7 +8,7 @@ import type { PveApi } from '../client/types';
 import type { ProgressFn } from '../api/tasks';
 import type { NetworkInterface } from '../api/network';
 import type { DesiredState } from '../state/load';
-import { RESOURCE_KINDS, type Change } from '../resources/types';
+import { RESOURCE_KINDS, type ApplyContext, type Change } from '../resources/types';
 import { RESOURCES } from './registry';
 import { commitBridgeChanges, guardManagement } from './network';
 import { formatPlan, pendingChanges, plan, planProblems, type Plan, type PlanOptions } from './plan';
@@ -19,6 +19,7 @@ export interface ApplyOptions extends PlanOptions {
   /** The address the API is reached at (for the management guard). */
   managementAddress?: string;
   confirmTimeoutMs?: number;
+  placeFile?: ApplyContext['placeFile'];
 }
 
 export class PlanProblemError extends Error {
@@ -72,7 +73,7 @@ export async function apply(api: PveApi, state: DesiredState, options: ApplyOpti
 
   progress('Applying:');
   const applied: Change[] = [];
-  const ctx = { state, progress };
+  const ctx: ApplyContext = { state, progress, placeFile: options.placeFile };
   let bridgesDone = false;
   for (const change of ordered) {
     const started = Date.now();

@@ -5,7 +5,7 @@
  */
 import type { PveApi } from '../client/types';
 import { awaitTask, type ProgressFn } from '../api/tasks';
-import { getVersion, nextVmid } from '../api/version';
+import { getVersion } from '../api/version';
 import {
   cloneVm,
   createSnapshot,
@@ -91,7 +91,7 @@ async function spawn(
   let vmid: number | undefined;
   const started = Date.now();
   try {
-    vmid = await nextVmid(api);
+    vmid = await probeVmid(api);
     o.progress(`  spawning VM ${vmid} from ${t.id} (${t.name})`);
     await awaitTask(api, await cloneVm(api, t.id, vmid, { name: `genesis-verify-${t.id}`, full: false }), `clone ${t.id} → ${vmid}`, o.progress);
     if (o.snapshot) snapshot = await snapshotRoundTrip(api, vmid, t.disk.storage);
@@ -117,6 +117,16 @@ async function spawn(
   } finally {
     if (vmid !== undefined) await cleanup(api, vmid, o.progress);
   }
+}
+
+/** A free id far above the declared ones, so a probe never takes an id the desired state will use. */
+export const PROBE_VMID_BASE = 99_900;
+
+async function probeVmid(api: PveApi): Promise<number> {
+  const used = new Set((await listVms(api)).map((v) => v.vmid));
+  let id = PROBE_VMID_BASE;
+  while (used.has(id)) id++;
+  return id;
 }
 
 async function snapshotRoundTrip(api: PveApi, vmid: number, storage: string): Promise<Check> {

@@ -138,7 +138,9 @@ export const firewallResource: Resource<FirewallCurrent> = {
       }
     } else if (d.options) {
       const o = d.options;
-      await setClusterOptions(api, { enable: o.enable ? 1 : 0, policy_in: o.policy_in, policy_out: o.policy_out }, (change.current as FirewallOptions).digest);
+      // cluster.fw has one digest for options, rules and groups: take it after this run's rule edits.
+      const { digest } = await getClusterOptions(api);
+      await setClusterOptions(api, { enable: o.enable ? 1 : 0, policy_in: o.policy_in, policy_out: o.policy_out }, digest);
     }
   },
   async verify(api, state) {

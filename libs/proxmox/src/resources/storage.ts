@@ -8,6 +8,7 @@ import {
   createDirStorage,
   createZfsStorage,
   deleteStorage,
+  getStorage,
   listStorage,
   storageStatus,
   updateStorageContent,
@@ -69,7 +70,7 @@ export function diffStorage(specs: StorageSpec[], current: StorageCurrent, prune
           action: 'update',
           fields: [{ field: 'content', from: contentSet(existing.content).join(','), to: wanted.join(',') }],
           desired: spec,
-          current: { createPool: false, createStorage: false, content: wanted, digest: existing.digest },
+          current: { createPool: false, createStorage: false, content: wanted } satisfies StorageDelta,
           problems,
         });
       } else changes.push(unchanged('storage', id));
@@ -97,7 +98,7 @@ export const storageResource: Resource<StorageCurrent> = {
       return;
     }
     const spec = change.desired as StorageSpec;
-    const delta = change.current as StorageDelta & { digest?: string };
+    const delta = change.current as StorageDelta;
     if (spec.type === 'zfspool' && delta.createPool) {
       ctx.progress(`  creating ZFS pool ${spec.pool} on ${spec.devices.join(' ')}`);
       const upid = await createZfsPool(api, { name: spec.pool, devices: spec.devices, raidlevel: spec.raidlevel, compression: spec.compression, ashift: spec.ashift });
@@ -107,7 +108,9 @@ export const storageResource: Resource<StorageCurrent> = {
       if (spec.type === 'zfspool') await createZfsStorage(api, spec.id, spec.pool, spec.content);
       else await createDirStorage(api, spec.id, spec.path, spec.content);
     } else if (delta.content) {
-      await updateStorageContent(api, spec.id, delta.content, delta.digest);
+      // storage.cfg has one digest for all entries: take it now, after this run's earlier edits.
+      const { digest } = await getStorage(api, spec.id);
+      await updateStorageContent(api, spec.id, delta.content, digest);
     }
   },
   async verify(api, state) {

@@ -3,6 +3,8 @@
  * VM is created with `import-from`, a cloud-init drive and its snippet, then converted to a template.
  * A run interrupted between those steps is resumed from what the host shows.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { awaitTask } from '../api/tasks';
 import { listContent, downloadUrl } from '../api/storage';
 import { convertToTemplate, createVm, destroyVm, getVmConfig, listVms, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
@@ -23,6 +25,8 @@ export interface TemplateChangeData {
   set: Record<string, string | number>;
   needsImage: boolean;
   makeTemplate: boolean;
+  /** The user-data snippet is missing on the host. */
+  placeSnippet?: boolean;
   digest?: string;
 }
 
@@ -45,15 +49,14 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const image = importVolume(spec);
     const imagePresent = !image || (current.volumes[`${spec.disk.image!.storage}/import`] ?? []).includes(image);
     const notes: string[] = [];
-    if (spec.cloudinit.snippet && !(current.volumes[`${spec.cloudinit.snippet.split(':')[0]}/snippets`] ?? []).includes(spec.cloudinit.snippet)) {
-      const file = spec.cloudinit.snippet.split('/').pop();
-      notes.push(
-        `snippet ${spec.cloudinit.snippet} is not on the host, and the PVE API cannot upload snippets; copy it once: ` +
-          `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:/var/lib/vz/snippets/${file}`,
-      );
-    }
+    const snippetMissing =
+      !!spec.cloudinit.snippet && !(current.volumes[`${spec.cloudinit.snippet.split(':')[0]}/snippets`] ?? []).includes(spec.cloudinit.snippet);
+    const snippetField: FieldChange[] = snippetMissing
+      ? [{ field: 'snippet', to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
+      : [];
+    if (snippetMissing) notes.push(`the PVE API cannot upload snippets: ${snippetCommand(spec)}`);
     if (!host || !config) {
-      const fields: FieldChange[] = [];
+      const fields: FieldChange[] = [...snippetField];
       if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
       for (const [k, v] of Object.entries(desired)) fields.push({ field: k, to: v });
       fields.push({ field: 'template', to: true });
@@ -62,7 +65,7 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
         id,
         action: 'create',
         fields,
-        desired: { spec, set: desired, needsImage: !imagePresent, makeTemplate: true } satisfies TemplateChangeData,
+        desired: { spec, set: desired, needsImage: !imagePresent, makeTemplate: true, placeSnippet: snippetMissing } satisfies TemplateChangeData,
         notes,
       });
       continue;
@@ -77,7 +80,7 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
           `Destroy it (qm destroy ${spec.id}, after removing its linked clones) and run provision again`,
       );
     const needsImage = 'scsi0' in delta.set && !imagePresent;
-    const fields = [...delta.fields];
+    const fields = [...snippetField, ...delta.fields];
     if (needsImage) fields.unshift({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
     if (!isTemplate) fields.push({ field: 'template', from: false, to: true });
     if (!fields.length && !problems.length) changes.push({ ...unchanged('template', id), notes });
@@ -87,7 +90,7 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
         id,
         action: 'update',
         fields,
-        desired: { spec, set: delta.set, needsImage, makeTemplate: !isTemplate, digest: config.digest } satisfies TemplateChangeData,
+        desired: { spec, set: delta.set, needsImage, makeTemplate: !isTemplate, placeSnippet: snippetMissing, digest: config.digest } satisfies TemplateChangeData,
         notes,
         problems,
       });
@@ -97,6 +100,14 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
       if (truthy(v.template) && !state.templates.some((t) => t.id === v.vmid) && !state.vms.some((x) => x.id === v.vmid))
         changes.push({ kind: 'template', id: `template ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'vmid', from: v.vmid }], current: v });
   return changes;
+}
+
+function snippetCommand(spec: TemplateSpec): string {
+  const file = spec.cloudinit.snippet?.split('/').pop();
+  return (
+    `copy the user-data snippet to the host once: ` +
+    `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:/var/lib/vz/snippets/${file}`
+  );
 }
 
 export const templateResource: Resource<TemplateCurrent> = {
@@ -120,6 +131,11 @@ export const templateResource: Resource<TemplateCurrent> = {
     }
     const d = change.desired as TemplateChangeData;
     const { spec } = d;
+    if (d.placeSnippet && spec.cloudinit.snippet && spec.cloudinit.userData) {
+      if (!ctx.placeFile) throw new Error(`${snippetCommand(spec)}, then run again`);
+      ctx.progress(`  placing ${spec.cloudinit.snippet} (from ${spec.cloudinit.userData})`);
+      await ctx.placeFile(spec.cloudinit.snippet, readFileSync(resolve(ctx.state.source.dir, spec.cloudinit.userData), 'utf8'));
+    }
     if (d.needsImage && spec.disk.image) {
       const img = spec.disk.image;
       ctx.progress(`  downloading ${img.url} to ${img.storage}:import/${img.filename} on the host`);

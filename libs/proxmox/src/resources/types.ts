@@ -41,6 +41,11 @@ export interface Check {
 export interface ApplyContext {
   state: DesiredState;
   progress: ProgressFn;
+  /**
+   * Puts a file on a host storage where the API cannot (snippets). Present when the run has a way
+   * to the host's filesystem (the embedded simulator); absent, the step stops with the command to run.
+   */
+  placeFile?: (volid: string, content: string) => Promise<void>;
 }
 
 export interface DiffOptions {
