@@ -111,8 +111,8 @@ export function unifiedDiff(a: string[], b: string[], fromName: string, toName: 
     if (i < n && j < m && a[i] === b[j]) {
       body.push(` ${a[i++]}`);
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) body.push(`+${b[j++]}`);
-    else body.push(`-${a[i++]}`);
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) body.push(`-${a[i++]}`);
+    else body.push(`+${b[j++]}`);
   }
   return [`--- ${fromName}`, `+++ ${toName}`, `@@ -1,${n} +1,${m} @@`, ...body, ''].join('\n');
 }
