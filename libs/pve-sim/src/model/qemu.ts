@@ -93,6 +93,12 @@ function assertStartable(host: SimHost, vm: VmState): void {
       const id = driveVolid(value);
       if (id && !findVolume(host, id)) throw dieError(`volume '${id}' does not exist`);
     }
+    if (key === 'cicustom') {
+      // qemu-server reads the snippets when it generates the cloud-init drive at start.
+      for (const [, id] of parsePropertyString(value).pairs) {
+        if (!findVolume(host, id)) throw dieError(`volume '${id}' does not exist`);
+      }
+    }
     if (/^hostpci\d+$/.test(key)) {
       for (const device of resolveHostpci(host, key, value)) {
         const holder = Object.values(host.state.vms).find(

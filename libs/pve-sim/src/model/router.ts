@@ -1,5 +1,6 @@
 /** Every simulated route, and matching a request path to one of them. */
 import { agentRoutes } from './agent';
+import { clusterRoutes } from './cluster';
 import type { HttpMethod, Route } from './context';
 import { diskRoutes } from './disks';
 import { firewallRoutes } from './firewall';
@@ -20,6 +21,7 @@ export const ALL_ROUTES: Route[] = [
   ...agentRoutes,
   ...pciRoutes,
   ...firewallRoutes,
+  ...clusterRoutes,
 ];
 
 /** Path parameters that take the rest of the path, slashes included (as in PVE's schema). */
