@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { startSimulator } from '@genesis/pve-sim';
+import { startSimulator, type RunningSimulator } from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import { pveConfigFromEnv } from '../client/config';
 import type { PveConnectionConfig } from '../client/types';
@@ -31,16 +31,32 @@ export function repoRoot(from = process.cwd()): string {
   return dir;
 }
 
+/** What `scp` to a real node does, for the simulator: its shell access is in-process. */
+export function simulatorPlaceFile(sim: RunningSimulator) {
+  return async (volid: string, content: string): Promise<void> => {
+    const colon = volid.indexOf(':');
+    const [storage, name] = [volid.slice(0, colon), volid.slice(colon + 1)];
+    sim.state.update((s) => {
+      s.volumes = s.volumes.filter((v) => !(v.storage === storage && v.name === name));
+      s.volumes.push({ storage, name, content: name.split('/')[0], format: 'raw', size: Buffer.byteLength(content), ctime: Math.floor(Date.now() / 1000) });
+    });
+  };
+}
+
 export const SIM_STATE_FILE = join('.genesis', 'sim', 'state.json');
 
-export async function connect(env: NodeJS.ProcessEnv, node: string, say: (line: string) => void): Promise<Connection> {
+export async function connect(
+  env: NodeJS.ProcessEnv,
+  node: string,
+  say: (line: string) => void,
+  simStateFile = join(repoRoot(), SIM_STATE_FILE),
+): Promise<Connection> {
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
     const api = new PveClient(config);
     return { api, config, endpoint: `https://${config.host}:${config.port}`, simulated: false, close: async () => api.close() };
   }
-  const root = repoRoot();
-  const stateFile = join(root, SIM_STATE_FILE);
+  const stateFile = simStateFile;
   const sim = await startSimulator({ stateFile, node });
   say(
     `No PVE_HOST set: using the embedded Proxmox simulator at ${sim.url} ` +
@@ -61,14 +77,7 @@ export async function connect(env: NodeJS.ProcessEnv, node: string, say: (line: 
     config,
     endpoint: sim.url,
     simulated: true,
-    // What `scp` to the host does on a real node: the simulator's shell access is in-process.
-    placeFile: async (volid, content) => {
-      const [storage, name] = [volid.slice(0, volid.indexOf(':')), volid.slice(volid.indexOf(':') + 1)];
-      sim.state.update((s) => {
-        s.volumes = s.volumes.filter((v) => !(v.storage === storage && v.name === name));
-        s.volumes.push({ storage, name, content: name.split('/')[0], format: 'raw', size: Buffer.byteLength(content), ctime: Math.floor(Date.now() / 1000) });
-      });
-    },
+    placeFile: simulatorPlaceFile(sim),
     close: async () => {
       api.close();
       await sim.stop();

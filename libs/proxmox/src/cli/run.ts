@@ -15,6 +15,8 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Where the embedded simulator keeps its host (default .genesis/sim/state.json in the repo). */
+  simStateFile?: string;
 }
 
 const defaultIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l), env: process.env };
@@ -41,7 +43,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
 
   let conn;
   try {
-    conn = await connect(io.env, state.node, io.out);
+    conn = await connect(io.env, state.node, io.out, io.simStateFile);
   } catch (e) {
     io.err(`cannot reach Proxmox: ${(e as Error).message}`);
     return 1;

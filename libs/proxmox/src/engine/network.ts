@@ -10,6 +10,7 @@ import type { PveApi } from '../client/types';
 import { applyNetwork, listNetwork, revertNetwork, type NetworkInterface } from '../api/network';
 import { awaitTask, type ProgressFn } from '../api/tasks';
 import { getVersion } from '../api/version';
+import { PveTaskError } from '../client/errors';
 import { bridgeViewOfInterface, stageBridge, type BridgeChangeData } from '../resources/bridge';
 import type { Change } from '../resources/types';
 import { parseCidr } from '../state/ipv4';
@@ -96,17 +97,28 @@ export async function apiAnswers(api: PveApi, timeoutMs: number): Promise<boolea
 export async function commitBridgeChanges(api: PveApi, changes: Change[], before: NetworkInterface[], options: CommitOptions): Promise<void> {
   const confirmMs = options.confirmTimeoutMs ?? 60_000;
   let failure: string | undefined;
+  let upid: string | undefined;
   try {
     for (const c of changes) {
       options.progress(`  staging ${c.id} (${c.action})`);
       await stageBridge(api, c.desired as BridgeChangeData, c.action as 'create' | 'update' | 'delete');
     }
     options.progress(`  applying ${changes.length} staged bridge change${changes.length === 1 ? '' : 's'} with one network reload`);
-    await awaitTask(api, await applyNetwork(api), 'network reload', options.progress);
+    upid = await applyNetwork(api);
+    await awaitTask(api, upid, 'network reload', options.progress);
   } catch (e) {
-    failure = `the network change failed: ${(e as Error).message}`;
+    // A task that reports failure failed; an error reaching the task status may just be the reload
+    // taking the link down for a moment, which the probe below decides.
+    if (!upid || e instanceof PveTaskError) failure = `the network change failed: ${(e as Error).message}`;
   }
-  if (!failure && !(await apiAnswers(api, confirmMs))) failure = `the API did not answer within ${Math.round(confirmMs / 1000)} s after the network reload`;
+  if (!failure && !(await apiAnswers(api, confirmMs))) {
+    failure = `the API did not answer within ${Math.round(confirmMs / 1000)} s after the network reload`;
+  } else if (!failure && upid) {
+    // The link is back: the reload task's own result decides.
+    await awaitTask(api, upid, 'network reload').catch((e: Error) => {
+      failure = `the network change failed: ${e.message}`;
+    });
+  }
   if (!failure) return;
 
   options.progress(`  ${failure}; rolling back the bridges`);

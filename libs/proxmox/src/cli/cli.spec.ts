@@ -1,0 +1,73 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './run';
+import { parseArgs } from './args';
+import { GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
+
+const haveSchema = existsSync(join(REPO_ROOT, '../shared/pve-api/pve-8.4.2-apischema.json'));
+const itSim = haveSchema || process.env.CI === 'true' ? it : it.skip;
+jest.setTimeout(30_000);
+
+describe('genesis CLI', () => {
+  let dir: string;
+  let out: string[];
+  let err: string[];
+  const io = (env: NodeJS.ProcessEnv = {}) => ({
+    out: (l: string) => out.push(...l.split('\n')),
+    err: (l: string) => err.push(...l.split('\n')),
+    env,
+    simStateFile: join(dir, 'sim', 'state.json'),
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'genesis-cli-'));
+    out = [];
+    err = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses commands and flags', () => {
+    expect(parseArgs(['provision', '--prune', '--file', 'x.yaml', '--allow-management-change'])).toEqual({
+      command: 'provision',
+      file: 'x.yaml',
+      prune: true,
+      allowManagementChange: true,
+    });
+    expect(() => parseArgs(['deploy'])).toThrow(/unknown command "deploy"\n\nusage: genesis <plan\|provision\|verify\|storage\|bridges\|firewall\|templates\|vms>/);
+    expect(() => parseArgs(['plan', '--force'])).toThrow(/unknown option --force/);
+  });
+
+  itSim('without PVE_HOST says it uses the embedded simulator, plans, and traces only reads', async () => {
+    const trace = join(dir, 'trace.jsonl');
+    const code = await runCli(['plan', '--file', GENESIS_FILE], io({ PVE_TRACE: trace }));
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^No PVE_HOST set: using the embedded Proxmox simulator at https:\/\/127\.0\.0\.1:\d+ \(state: .*sim\/state\.json\)$/);
+    expect(out).toContain('  + storage tank: create');
+    expect(out).toContain('Plan: 11 to create, 3 to update, 0 to delete, 1 unchanged.');
+    const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string });
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.every((l) => l.method === 'GET')).toBe(true);
+  });
+
+  itSim('a step converges only its resources, and the state file carries it to the next run', async () => {
+    expect(await runCli(['storage', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out.filter((l) => l.startsWith('  ✓ '))).toEqual([expect.stringMatching(/^ {2}✓ storage tank: create \(/), expect.stringMatching(/^ {2}✓ storage local: update \(/)]);
+    out = [];
+    expect(await runCli(['plan', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out).toContain('  = storage tank');
+    expect(out).toContain('  + bridge vmbr1: create');
+  });
+
+  it('rejects an invalid desired state with exit 2 before starting anything', async () => {
+    const bad = join(dir, 'genesis.yaml');
+    writeFileSync(bad, readFileSync(GENESIS_FILE, 'utf8').replace('cidr: 10.0.2.1/24', 'cidr: 10.0.2.300/24'));
+    const code = await runCli(['provision', '--file', bad], io());
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err[0]).toBe('1 problem in the desired state; nothing was sent to the host:');
+    expect(err[1]).toMatch(/genesis\.yaml:\d+: bridges\[2\]\.cidr: "10\.0\.2\.300\/24" is not an IPv4 CIDR/);
+    expect(existsSync(join(dir, 'sim'))).toBe(false);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The engine against the real simulator over HTTPS: provisioning from empty, convergence with zero
+ * writes, resume after a failed task, and the management-bridge guard and rollback.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { apply, ApplyStepError } from './apply';
+import { plan, pendingChanges } from './plan';
+import { verify } from './verify';
+import { ManagementGuardError } from './network';
+import { simulatedHost, type SimulatedHost } from '../testing/simulated-host';
+import { genesisState, GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
+import { parseDesiredState } from '../state/load';
+import { listNetwork } from '../api/network';
+import { listVms } from '../api/qemu';
+
+const SCHEMA = join(REPO_ROOT, '../shared/pve-api/pve-8.4.2-apischema.json');
+const haveSchema = existsSync(SCHEMA);
+if (!haveSchema && process.env.CI !== 'true') console.log(`PVE API schema not at ${SCHEMA}: skipping the engine-against-simulator tests`);
+const describeSim = haveSchema || process.env.CI === 'true' ? describe : describe.skip;
+
+jest.setTimeout(60_000);
+
+const state = genesisState();
+const MUTATING = new Set(['POST', 'PUT', 'DELETE']);
+
+function traced(file: string): { method: string; path: string }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+describeSim('engine against the simulator', () => {
+  let dir: string;
+  let host: SimulatedHost | undefined;
+  const log: string[] = [];
+  const progress = (l: string) => log.push(l);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'genesis-engine-'));
+    log.length = 0;
+  });
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('provisions an empty host, verify passes, and a second provision sends no mutating request', async () => {
+    const trace = join(dir, 'trace.jsonl');
+    host = await simulatedHost({}, trace);
+    const first = await apply(host.api, state, { progress, placeFile: host.placeFile });
+    expect(first.applied.length).toBeGreaterThan(10);
+    expect(log).toContain('Applying:');
+
+    const result = await verify(host.api, state, { endpoint: host.sim.url, progress });
+    expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(result.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'API reachable over HTTPS',
+        'ZFS storage tank active',
+        'ZFS storage tank: snapshot taken and removed',
+        'bridge vmbr1 present with 10.0.1.1/24',
+        'template 9000 (Template-Ubuntu-AI) is a template with a cloud-init drive',
+        'vm 100 (brain) has the GPU (mapping rtx3090)',
+        'a VM cloned from Template-Win10-Trading reaches running',
+      ]),
+    );
+    // verify cleans up its probe VMs.
+    expect((await listVms(host.api)).map((v) => v.vmid).sort()).toEqual([100, 110, 200, 9000, 9001]);
+
+    rmSync(trace);
+    log.length = 0;
+    const second = await apply(host.api, state, { progress });
+    expect(second.applied).toEqual([]);
+    expect(log.join('\n')).toContain('Plan: 0 to create, 0 to update, 0 to delete, 15 unchanged.\nNo changes');
+    const requests = traced(trace);
+    expect(requests.length).toBeGreaterThan(10);
+    expect(requests.filter((r) => MUTATING.has(r.method))).toEqual([]);
+  });
+
+  it('resumes after a task failed mid-run: the rerun continues from what the host has and converges', async () => {
+    host = await simulatedHost({ faults: [{ kind: 'taskFail', method: 'POST', path: '^/nodes/pve/qemu/9000/template$', count: 1 }] });
+    const failed = await apply(host.api, state, { progress, placeFile: host.placeFile }).catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(ApplyStepError);
+    expect((failed as Error).message).toMatch(/^template 9000 \(Template-Ubuntu-AI\) \(create\) failed: .*simulated task failure.*\n\d+ changes were applied before it\. Fix the cause and run again/s);
+
+    // The host kept what was done: VM 9000 exists but is no template yet; no VM was cloned.
+    const resumePlan = await plan(host.api, state);
+    const pending = pendingChanges(resumePlan).map((c) => `${c.action} ${c.id}`);
+    expect(pending).toEqual([
+      'update template 9000 (Template-Ubuntu-AI)',
+      'create template 9001 (Template-Win10-Trading)',
+      'create vm 100 (brain)',
+      'create vm 110 (banker)',
+      'create vm 200 (arena)',
+    ]);
+    expect(resumePlan.changes.find((c) => c.id.startsWith('template 9000'))?.fields).toEqual([{ field: 'template', from: false, to: true }]);
+
+    await apply(host.api, state, { progress, placeFile: host.placeFile });
+    expect(pendingChanges(await plan(host.api, state))).toEqual([]);
+  });
+
+  describe('management bridge', () => {
+    // vmbr0 carries the management address 192.168.1.10; this edit moves it.
+    const moved = parseDesiredState(
+      readFileSync(GENESIS_FILE, 'utf8').replace('cidr: 192.168.1.10/24', 'cidr: 192.168.1.11/24'),
+      'infra/genesis.yaml',
+      {},
+      join(REPO_ROOT, 'infra'),
+    );
+
+    it('refuses to change it without --allow-management-change, before sending anything', async () => {
+      const trace = join(dir, 'trace.jsonl');
+      host = await simulatedHost({}, trace);
+      const error = await apply(host.api, moved, { kinds: ['bridge'], progress, managementAddress: '192.168.1.10' }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(ManagementGuardError);
+      expect((error as Error).message).toContain('bridge vmbr0 carries the management address 192.168.1.10');
+      expect((error as Error).message).toContain('--allow-management-change');
+      expect(traced(trace).filter((r) => MUTATING.has(r.method))).toEqual([]);
+    });
+
+    it('finds the management bridge through its gateway when the API is reached over loopback', async () => {
+      host = await simulatedHost();
+      const error = await apply(host.api, moved, { kinds: ['bridge'], progress, managementAddress: '127.0.0.1' }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(ManagementGuardError);
+    });
+
+    it('rolls back when the reload fails: the staged edits are discarded and the bridges are as before', async () => {
+      host = await simulatedHost({ faults: [{ kind: 'taskFail', method: 'PUT', path: '^/nodes/pve/network$', count: 1 }] });
+      const before = await listNetwork(host.api);
+      const error = await apply(host.api, state, { kinds: ['bridge'], progress, confirmTimeoutMs: 2000 }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(ApplyStepError);
+      expect((error as Error).message).toMatch(/the network change failed: .*The previous bridge configuration was restored and the API answers/s);
+      expect(await listNetwork(host.api)).toEqual(before);
+      expect(host.sim.state.read().network.staged).toBeNull();
+      // And the next run applies it.
+      await apply(host.api, state, { kinds: ['bridge'], progress });
+      expect((await listNetwork(host.api, 'bridge')).map((i) => i.iface).sort()).toEqual(['vmbr0', 'vmbr1', 'vmbr2']);
+    });
+
+    it('when the API stops answering after an allowed change, fails clearly with the console recovery', async () => {
+      host = await simulatedHost({ cutManagementOnBridgeChange: true });
+      const error = await apply(host.api, moved, {
+        kinds: ['bridge'],
+        progress,
+        allowManagementChange: true,
+        managementAddress: '192.168.1.10',
+        confirmTimeoutMs: 1000,
+      }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(ApplyStepError);
+      expect((error as Error).message).toMatch(/the API did not answer within 1 s after the network reload\. Rolling back did not succeed .*ifreload -a/s);
+      // A person at the console restores the previous network; the host is back as it was.
+      host.sim.state.restoreManagement();
+      const vmbr0 = (await listNetwork(host.api)).find((i) => i.iface === 'vmbr0');
+      expect(vmbr0?.cidr).toBe('192.168.1.10/24');
+    });
+  });
+});
