@@ -50,18 +50,32 @@ describe('network staging, apply and revert', () => {
     expect((await sim.clients.root.get(`${NET}/vmbr0`)).comments).toBeUndefined();
   });
 
-  it('refuses what ifupdown2 would refuse: duplicate iface, unknown port, port in use, second gateway', async () => {
+  it('refuses what Network.pm refuses: duplicate iface, port in use, second gateway, address with cidr', async () => {
     const dup = await sim.clients.root.raw('POST', NET, { iface: 'vmbr0', type: 'bridge' });
     expect(dup.status).toBe(400);
     expect(dup.body.errors?.iface).toBe('interface already exists');
-    const port = await sim.clients.root.raw('POST', NET, { iface: 'vmbr3', type: 'bridge', bridge_ports: 'eno9' });
-    expect(port.body.errors?.bridge_ports).toBe("No such interface 'eno9'");
     const used = await sim.clients.root.raw('POST', NET, { iface: 'vmbr3', type: 'bridge', bridge_ports: 'enp3s0' });
-    expect(used.body.errors?.bridge_ports).toBe("enp3s0 is already used on interface 'vmbr0'");
+    expect(used.body.errors?.bridge_ports).toBe("enp3s0 is already used on interface 'vmbr0'.");
     const gw = await sim.clients.root.raw('POST', NET, { iface: 'vmbr3', type: 'bridge', cidr: '10.0.3.1/24', gateway: '10.0.3.254' });
     expect(gw.body.errors?.gateway).toBe("Default gateway already exists on interface 'vmbr0'.");
+    const both = await sim.clients.root.raw('POST', NET, { iface: 'vmbr3', type: 'bridge', cidr: '10.0.3.1/24', address: '10.0.3.1', netmask: '255.255.255.0' });
+    expect(both.body.errors?.address).toBe('address conflicts with cidr');
     // Nothing was staged by the refused requests.
     expect((await sim.clients.root.raw('GET', NET)).body.changes).toBeUndefined();
+  });
+
+  it('stages a port that does not exist, and only the reload log complains, as ifupdown2 does', async () => {
+    await sim.clients.root.post(NET, { iface: 'vmbr3', type: 'bridge', bridge_ports: 'eno9' });
+    const upid = await sim.clients.root.task('PUT', NET);
+    const log = await sim.clients.root.get(`/nodes/pve/tasks/${encodeURIComponent(upid)}/log`);
+    expect(log.map((l: { t: string }) => l.t)).toContain('vmbr3 : warning: vmbr3: bridge port eno9 does not exist');
+  });
+
+  it('drops the address on an update that does not repeat it, as PVE writes the interface manual', async () => {
+    await sim.clients.root.post(NET, { iface: 'vmbr1', type: 'bridge', cidr: '10.0.1.1/24', autostart: 1 });
+    await sim.clients.root.put(`${NET}/vmbr1`, { type: 'bridge', comments: 'intranet' });
+    expect(await sim.clients.root.get(`${NET}/vmbr1`)).toMatchObject({ method: 'manual', comments: 'intranet', autostart: 1 });
+    expect((await sim.clients.root.get(`${NET}/vmbr1`)).cidr).toBeUndefined();
   });
 
   it('cuts the API off when a reload takes the management address away, until restored out of band', async () => {

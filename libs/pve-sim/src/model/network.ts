@@ -123,52 +123,75 @@ function findIface(ifaces: NetworkInterface[], name: string): NetworkInterface {
   return iface;
 }
 
-/** Copies the request's settable fields onto `target`, normalising address/netmask to cidr. */
+const PORT_KEYS = ['bridge_ports', 'ovs_ports', 'slaves', 'ovs_bonds'];
+
+function portsOf(iface: Record<string, unknown>): string[] {
+  return PORT_KEYS.flatMap((k) => String(iface[k] ?? '').split(/[\s,;]+/)).filter(Boolean);
+}
+
+/**
+ * Network.pm's create/update: the request's fields onto `target`. The address is what this
+ * request says (an update without one leaves the interface `manual`, as PVE writes it), a
+ * second default gateway and a port already in another bridge/bond are refused. Ports are not
+ * checked for existence here: ifupdown2 only complains at reload.
+ */
 function applyParams(ctx: RequestContext, target: NetworkInterface, ifaces: NetworkInterface[]): void {
+  const cidr = str(ctx, 'cidr');
+  const address = str(ctx, 'address');
+  const netmask = str(ctx, 'netmask');
+  if (cidr !== undefined && address !== undefined) throw paramError({ address: 'address conflicts with cidr' });
+  if (cidr !== undefined && netmask !== undefined) throw paramError({ netmask: 'netmask conflicts with cidr' });
+  if (str(ctx, 'gateway')) {
+    const other = ifaces.find((i) => i.iface !== target.iface && i.gateway);
+    if (other) throw paramError({ gateway: `Default gateway already exists on interface '${other.iface}'.` });
+  }
+  if (str(ctx, 'gateway6')) {
+    const other = ifaces.find((i) => i.iface !== target.iface && i.gateway6);
+    if (other) throw paramError({ gateway6: `Default ipv6 gateway already exists on interface '${other.iface}'.` });
+  }
+  const requested: Record<string, string> = {};
+  for (const key of PORT_KEYS) {
+    const value = str(ctx, key);
+    if (value !== undefined) requested[key] = value;
+  }
+  const newPorts = new Set(portsOf(requested));
+  const paramName = PORT_KEYS.find((k) => requested[k]);
+  for (const other of ifaces) {
+    if (other.iface === target.iface) continue;
+    for (const p of portsOf(other)) {
+      if (newPorts.has(p)) throw paramError({ [paramName ?? 'bridge_ports']: `${p} is already used on interface '${other.iface}'.` });
+    }
+  }
   for (const key of SETTABLE) {
     const value = str(ctx, key);
-    if (value === undefined) continue;
+    if (value === undefined || ['cidr', 'address', 'netmask', 'cidr6', 'address6', 'netmask6'].includes(key)) continue;
     if (BOOLEAN_KEYS.has(key)) target[key] = bool(ctx, key) ? 1 : undefined;
     else if (NUMERIC_KEYS.has(key)) target[key] = Number(value);
     else target[key] = value;
   }
-  if (target.address !== undefined || target.netmask !== undefined) {
-    if (target.address === undefined || target.netmask === undefined) {
-      throw paramError({ [target.address === undefined ? 'address' : 'netmask']: 'address and netmask must be set together' });
-    }
-    const prefix = netmaskToPrefix(String(target.netmask));
-    if (prefix === undefined) throw paramError({ netmask: `value '${String(target.netmask)}' is not a valid netmask` });
-    target.cidr = `${String(target.address)}/${prefix}`;
-    delete target.address;
-    delete target.netmask;
+  if (cidr !== undefined) target.cidr = cidr;
+  else if (address !== undefined) {
+    const prefix = netmaskToPrefix(netmask ?? '');
+    if (prefix === undefined) throw paramError({ netmask: `value '${netmask ?? ''}' is not a valid netmask` });
+    target.cidr = `${address}/${prefix}`;
+  } else {
+    delete target.cidr;
+    if (!str(ctx, 'gateway')) delete target.gateway;
   }
-  if (target.address6 !== undefined && target.netmask6 !== undefined) {
-    target.cidr6 = `${String(target.address6)}/${String(target.netmask6)}`;
-    delete target.address6;
-    delete target.netmask6;
+  const cidr6 = str(ctx, 'cidr6') ?? (str(ctx, 'address6') ? `${str(ctx, 'address6')}/${str(ctx, 'netmask6') ?? '64'}` : undefined);
+  if (cidr6 !== undefined) target.cidr6 = cidr6;
+  else {
+    delete target.cidr6;
+    if (!str(ctx, 'gateway6')) delete target.gateway6;
   }
   target.method = target.cidr ? 'static' : 'manual';
-  if (target.gateway) {
-    const other = ifaces.find((i) => i !== target && i.iface !== target.iface && i.gateway);
-    if (other) throw paramError({ gateway: `Default gateway already exists on interface '${other.iface}'.` });
-    if (!target.cidr) throw paramError({ gateway: 'gateway requires an IPv4 address on the interface' });
-  }
+  target.method6 = target.cidr6 ? 'static' : 'manual';
   if (target.type === 'bridge') {
     target.bridge_stp ??= 'off';
     target.bridge_fd ??= '0';
-    const ports = String(target.bridge_ports ?? '').split(/[\s,]+/).filter(Boolean);
-    for (const port of ports) {
-      const base = port.split('.')[0];
-      if (!ifaces.some((i) => i.iface === base)) {
-        throw paramError({ bridge_ports: `No such interface '${port}'` });
-      }
-      const holder = ifaces.find(
-        (i) => i !== target && i.iface !== target.iface && i.type === 'bridge' &&
-          String(i.bridge_ports ?? '').split(/[\s,]+/).includes(port),
-      );
-      if (holder) throw paramError({ bridge_ports: `${port} is already used on interface '${holder.iface}'` });
-    }
-    if (ports.length > 0) target.bridge_ports = ports.join(' ');
+  }
+  for (const key of ['bridge_ports', 'slaves', 'bridge_vids']) {
+    if (typeof target[key] === 'string') target[key] = String(target[key]).split(/[\s,;]+/).filter(Boolean).join(' ');
   }
 }
 
@@ -228,7 +251,7 @@ export const networkRoutes: Route[] = [
       if (type === 'eth' && !ctx.host.state.network.applied.some((i) => i.iface === name)) {
         throw paramError({ iface: `can't create physical interface '${name}'` });
       }
-      const iface: NetworkInterface = { iface: name, type, autostart: 1 };
+      const iface: NetworkInterface = { iface: name, type };
       applyParams(ctx, iface, ifaces);
       iface.priority = Math.max(0, ...ifaces.map((i) => Number(i.priority ?? 0))) + 1;
       ifaces.push(iface);
@@ -250,6 +273,13 @@ export const networkRoutes: Route[] = [
         const before = net.applied;
         const after = net.staged;
         log('ifreload -a');
+        for (const iface of after) {
+          for (const port of portsOf(iface)) {
+            if (!after.some((i) => i.iface === port.split('.')[0])) {
+              log(`${iface.iface} : warning: ${iface.iface}: bridge port ${port} does not exist`);
+            }
+          }
+        }
         const mgmtBridge = host.behaviour.management.bridge;
         const bridgeChanged =
           JSON.stringify(before.find((i) => i.iface === mgmtBridge)) !==
@@ -290,19 +320,14 @@ export const networkRoutes: Route[] = [
       ctx.host.assertNode(ctx.pathParams.node);
       const ifaces = stage(ctx.host);
       const existing = findIface(ifaces, ctx.pathParams.iface);
-      const type = str(ctx, 'type');
-      if (type && type !== existing.type) {
-        throw paramError({ type: `interface type mismatch (${existing.type} != ${type})` });
-      }
       const updated: NetworkInterface = { ...existing };
       for (const key of deleteList(ctx)) {
         delete updated[key];
-        if (key === 'cidr' || key === 'address') {
-          delete updated.cidr;
-          delete updated.gateway;
-        }
+        if (key === 'cidr' || key === 'address') delete updated.cidr;
+        if (key === 'cidr6' || key === 'address6') delete updated.cidr6;
       }
-      if (str(ctx, 'cidr') !== undefined || str(ctx, 'address') !== undefined) delete updated.cidr;
+      const type = str(ctx, 'type');
+      if (type) updated.type = type;
       applyParams(ctx, updated, ifaces);
       ifaces[ifaces.indexOf(existing)] = updated;
       return null;
