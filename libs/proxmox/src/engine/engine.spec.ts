@@ -12,8 +12,9 @@ import { ManagementGuardError } from './network';
 import { simulatedHost, type SimulatedHost } from '../testing/simulated-host';
 import { genesisState, GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
 import { parseDesiredState } from '../state/load';
-import { listNetwork } from '../api/network';
-import { listVms } from '../api/qemu';
+import { applyNetwork, createBridge, listNetwork, updateBridge } from '../api/network';
+import { cloneVm, listVms, updateVmConfig } from '../api/qemu';
+import { addGroupRule, createGroup, setVmFirewallOptions } from '../api/firewall';
 
 const SCHEMA = join(REPO_ROOT, '../shared/pve-api/pve-8.4.2-apischema.json');
 const haveSchema = existsSync(SCHEMA);
@@ -99,6 +100,39 @@ describeSim('engine against the simulator', () => {
 
     await apply(host.api, state, { progress, placeFile: host.placeFile });
     expect(pendingChanges(await plan(host.api, state))).toEqual([]);
+  });
+
+  it('repairs drift with updates and removes undeclared things only with --prune', async () => {
+    host = await simulatedHost();
+    await apply(host.api, state, { progress, placeFile: host.placeFile });
+    // Someone edits the host by hand.
+    await createBridge(host.api, 'vmbr9', { cidr: '10.9.0.1/24', autostart: true });
+    await updateBridge(host.api, 'vmbr2', { cidr: '10.0.2.254/24', autostart: true, comments: 'DMZ' });
+    await host.api.waitForTask(await applyNetwork(host.api));
+    await createGroup(host.api, 'legacy', 'old rules');
+    await addGroupRule(host.api, 'dmz', { type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '22', enable: 1 });
+    await host.api.waitForTask(await cloneVm(host.api, 9000, 300, { name: 'scratch', full: false }));
+    await updateVmConfig(host.api, 110, { memory: 2048, 'hostpci0': 'mapping=rtx3090,pcie=1' });
+    await setVmFirewallOptions(host.api, 200, { enable: 0 });
+
+    const drift = await plan(host.api, state);
+    expect(pendingChanges(drift).map((c) => `${c.action} ${c.id}`)).toEqual([
+      'update bridge vmbr2',
+      'update security group dmz',
+      'update vm 110 (banker)',
+      'update vm 200 (arena)',
+    ]);
+    await apply(host.api, state, { progress });
+    const withPrune = await plan(host.api, state, { prune: true });
+    expect(pendingChanges(withPrune).map((c) => `${c.action} ${c.id}`)).toEqual([
+      'delete storage local-lvm',
+      'delete bridge vmbr9',
+      'delete security group legacy',
+      'delete vm 300 (scratch)',
+    ]);
+    await apply(host.api, state, { progress, prune: true });
+    expect(pendingChanges(await plan(host.api, state, { prune: true }))).toEqual([]);
+    expect((await listVms(host.api)).map((v) => v.vmid).sort()).toEqual([100, 110, 200, 9000, 9001]);
   });
 
   describe('management bridge', () => {
