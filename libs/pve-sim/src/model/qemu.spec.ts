@@ -30,7 +30,7 @@ describe('qemu lifecycle', () => {
     const config = await sim.clients.root.get(`${QEMU}/9000/config`);
     expect(config).toMatchObject({
       name: 'Template-Ubuntu-AI', memory: '4096', scsi0: 'local-lvm:vm-9000-disk-0,discard=on,size=8G',
-      ide2: 'local-lvm:vm-9000-cloudinit,media=cdrom',
+      ide2: 'local-lvm:vm-9000-cloudinit,media=cdrom', boot: 'order=scsi0;net0', meta: expect.stringMatching(/^creation-qemu=[\d.]+,ctime=\d+$/),
     });
     expect(config.net0).toMatch(/^virtio=BC:24:11:[0-9A-F]{2}:[0-9A-F]{2}:[0-9A-F]{2},bridge=vmbr0$/);
     expect(config.digest).toMatch(/^[0-9a-f]{40}$/);

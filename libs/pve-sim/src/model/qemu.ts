@@ -119,6 +119,26 @@ function safeResolve(host: SimHost, key: string, value: string): string[] {
   }
 }
 
+const BUS_ORDER = ['ide', 'sata', 'scsi', 'virtio'];
+
+/** qemu-server's get_default_bootdevices: first disk, first CD-ROM, first NIC. */
+function defaultBootOrder(config: Record<string, string>): string {
+  const drives = Object.keys(config)
+    .filter((k) => /^(ide|sata|scsi|virtio)\d+$/.test(k))
+    .sort((a, b) => {
+      const [, busA, nA] = /^([a-z]+)(\d+)$/.exec(a) as RegExpExecArray;
+      const [, busB, nB] = /^([a-z]+)(\d+)$/.exec(b) as RegExpExecArray;
+      return BUS_ORDER.indexOf(busA) - BUS_ORDER.indexOf(busB) || Number(nA) - Number(nB);
+    });
+  const isCdrom = (k: string) => /(^|,)media=cdrom(,|$)/.test(config[k]) || /^(none|cdrom)(,|$)/.test(config[k]);
+  const order = [
+    drives.find((k) => !isCdrom(k)),
+    drives.find((k) => isCdrom(k) && !/-cloudinit/.test(config[k])),
+    Object.keys(config).filter((k) => /^net\d+$/.test(k)).sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))[0],
+  ].filter((k): k is string => k !== undefined);
+  return order.length > 0 ? `order=${order.join(';')}` : '';
+}
+
 function vmRoute(method: Route['method'], suffix: string, handler: (ctx: RequestContext, vm: VmState) => unknown): Route {
   return {
     method,
@@ -170,8 +190,10 @@ export const qemuRoutes: Route[] = [
           else if (/^net\d+$/.test(key)) config[key] = normalizeNet(value);
           else config[key] = value;
         }
-        if (config.vmgenid === '1') config.vmgenid = randomUUID();
-        if (config.vmgenid === '0') delete config.vmgenid;
+        if (params.vmgenid === '0') config.vmgenid = '0';
+        if (params.smbios1) config.smbios1 = params.smbios1;
+        const boot = defaultBootOrder(config);
+        if (!config.boot && boot) config.boot = boot;
         vm.config = config;
         if (start) {
           assertStartable(host, vm);
@@ -182,17 +204,22 @@ export const qemuRoutes: Route[] = [
     },
   },
   vmRoute('GET', '', () =>
-    ['config', 'pending', 'status', 'unlink', 'vncproxy', 'termproxy', 'migrate', 'resize', 'move', 'rrd', 'rrddata',
+    ['config', 'cloudinit', 'pending', 'status', 'unlink', 'vncproxy', 'termproxy', 'migrate', 'resize', 'move', 'rrd', 'rrddata',
       'monitor', 'agent', 'snapshot', 'spiceproxy', 'sendkey', 'firewall', 'mtunnel', 'remote_migrate'].map((subdir) => ({ subdir })),
   ),
   vmRoute('GET', '/config', (ctx, vm) => {
     const snapname = str(ctx, 'snapshot');
+    if (snapname && bool(ctx, 'current')) {
+      const message = "cannot use 'snapshot' parameter with 'current'";
+      throw paramError({ snapshot: message, current: message });
+    }
     if (snapname) {
       const snap = vm.snapshots[snapname];
       if (!snap) throw dieError(`snapshot '${snapname}' does not exist`);
       return { ...snap.config, digest: configDigest(vm) };
     }
-    const config = bool(ctx, 'current') ? vm.config : effectiveConfig(vm);
+    const config = { ...(bool(ctx, 'current') ? vm.config : effectiveConfig(vm)) };
+    if (config.cipassword) config.cipassword = '**********';
     return { ...config, digest: configDigest(vm) };
   }),
   vmRoute('GET', '/pending', (_ctx, vm) => {
