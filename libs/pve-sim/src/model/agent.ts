@@ -13,10 +13,12 @@ import { agentEnabled } from './qemu';
 import { effectiveConfig, findVm } from './qemu-config';
 import type { PciDevice, VmState } from './state';
 
+/** qemu-server's agent_available, in its order: configured, VM running, agent answering. */
 function assertAgent(ctx: RequestContext, vm: VmState): void {
+  if (vm.config.agent === undefined) throw dieError('No QEMU guest agent configured');
   if (vm.status !== 'running') throw dieError(`VM ${vm.vmid} is not running`);
-  if (!agentEnabled(vm)) throw dieError('No QEMU guest agent configured');
-  if (Date.now() - (vm.startedAt ?? 0) < ctx.host.behaviour.agentStartupMs) {
+  // With `agent: 0` QEMU has no agent channel, so it never answers.
+  if (!agentEnabled(vm) || Date.now() - (vm.startedAt ?? 0) < ctx.host.behaviour.agentStartupMs) {
     throw dieError('QEMU guest agent is not running');
   }
 }

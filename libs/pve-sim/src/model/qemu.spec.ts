@@ -118,11 +118,18 @@ describe('qemu lifecycle', () => {
     expect((await sim.clients.root.get(`${QEMU}/101/config`, { current: 1 })).memory).toBe('16384');
   });
 
-  it('answers "No QEMU guest agent configured" without agent: 1', async () => {
+  it('answers like agent_available: not configured, then not running, then not answering', async () => {
     await sim.clients.root.task('POST', QEMU, { vmid: 130, name: 'no-agent', memory: 512 });
     await sim.clients.root.task('POST', `${QEMU}/130/status/start`);
     const res = await sim.clients.root.raw('POST', `${QEMU}/130/agent/ping`);
     expect(res.body.message).toBe('No QEMU guest agent configured');
+    // agent: 0 means QEMU has no agent channel: it never answers.
+    await sim.clients.root.put(`${QEMU}/130/config`, { agent: '0' });
+    await sim.clients.root.task('POST', `${QEMU}/130/status/stop`);
+    await sim.clients.root.task('POST', `${QEMU}/130/status/start`);
+    await sleep(80);
+    const disabled = await sim.clients.root.raw('POST', `${QEMU}/130/agent/ping`);
+    expect(disabled.body.message).toBe('QEMU guest agent is not running');
   });
 
   it('refuses to destroy a running VM or a template with linked clones, and destroys the rest', async () => {

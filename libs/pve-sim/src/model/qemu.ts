@@ -496,7 +496,7 @@ export const qemuRoutes: Route[] = [
 ];
 
 export function agentEnabled(vm: VmState): boolean {
-  const agent = effectiveConfig(vm).agent;
+  const agent = vm.config.agent;
   if (!agent) return false;
   const ps = parsePropertyString(agent);
   return ps.head === '1' || getProp(ps, 'enabled') === '1';
