@@ -102,6 +102,17 @@ describeSim('engine against the simulator', () => {
     expect(pendingChanges(await plan(host.api, state))).toEqual([]);
   });
 
+  it('on a host it cannot copy the snippet to, stops at the template step with the command to run', async () => {
+    host = await simulatedHost();
+    const error = await apply(host.api, state, { progress }).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(
+      /^template 9000 \(Template-Ubuntu-AI\) \(create\) failed: copy the user-data snippet to the host once: scp infra\/cloud-init\/ubuntu-ai\.yaml root@\$PVE_HOST:\/var\/lib\/vz\/snippets\/genesis-ubuntu-ai\.yaml, then run again\n/,
+    );
+    await host.placeFile('local:snippets/genesis-ubuntu-ai.yaml', 'from scp');
+    await apply(host.api, state, { progress });
+    expect(pendingChanges(await plan(host.api, state))).toEqual([]);
+  });
+
   it('repairs drift with updates and removes undeclared things only with --prune', async () => {
     host = await simulatedHost();
     await apply(host.api, state, { progress, placeFile: host.placeFile });

@@ -36,7 +36,11 @@ describe('template diff', () => {
     });
     const win = Object.fromEntries(changes[1].fields.map((f) => [f.field, f.to]));
     expect(win).toMatchObject({ bios: 'ovmf', ostype: 'win10', efidisk0: 'tank:1,efitype=4m,pre-enrolled-keys=1', tpmstate0: 'tank:1,version=v2.0', scsi0: 'tank:64,discard=on,iothread=1,ssd=1' });
-    expect(changes[0].notes?.[0]).toContain('cannot upload snippets');
+    expect(changes[0].fields[0]).toEqual({ field: 'snippet', to: `${SNIPPET} from infra/cloud-init/ubuntu-ai.yaml` });
+    expect(changes[0].notes).toEqual([
+      'the PVE API cannot upload snippets: copy the user-data snippet to the host once: ' +
+        'scp infra/cloud-init/ubuntu-ai.yaml root@$PVE_HOST:/var/lib/vz/snippets/genesis-ubuntu-ai.yaml',
+    ]);
   });
 
   it('does not download an image the host already has', () => {

@@ -54,7 +54,7 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const snippetField: FieldChange[] = snippetMissing
       ? [{ field: 'snippet', to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
       : [];
-    if (snippetMissing) notes.push(`the PVE API cannot upload snippets: ${snippetCommand(spec)}`);
+    if (snippetMissing) notes.push(`the PVE API cannot upload snippets: ${snippetCommand(spec, state)}`);
     if (!host || !config) {
       const fields: FieldChange[] = [...snippetField];
       if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
@@ -102,11 +102,13 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
   return changes;
 }
 
-function snippetCommand(spec: TemplateSpec): string {
-  const file = spec.cloudinit.snippet?.split('/').pop();
+function snippetCommand(spec: TemplateSpec, state: DesiredState): string {
+  const [storage, name] = (spec.cloudinit.snippet ?? ':').split(':');
+  const dir = state.storage.find((s) => s.id === storage && s.type === 'dir');
+  const path = dir && dir.type === 'dir' ? dir.path : '/var/lib/vz';
   return (
     `copy the user-data snippet to the host once: ` +
-    `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:/var/lib/vz/snippets/${file}`
+    `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:${path}/${name}`
   );
 }
 
@@ -132,7 +134,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     const d = change.desired as TemplateChangeData;
     const { spec } = d;
     if (d.placeSnippet && spec.cloudinit.snippet && spec.cloudinit.userData) {
-      if (!ctx.placeFile) throw new Error(`${snippetCommand(spec)}, then run again`);
+      if (!ctx.placeFile) throw new Error(`${snippetCommand(spec, ctx.state)}, then run again`);
       ctx.progress(`  placing ${spec.cloudinit.snippet} (from ${spec.cloudinit.userData})`);
       await ctx.placeFile(spec.cloudinit.snippet, readFileSync(resolve(ctx.state.source.dir, spec.cloudinit.userData), 'utf8'));
     }

@@ -131,8 +131,8 @@ export const templateSchema = z.strictObject({
       .strictObject({
         url: z.url({ message: 'is not a URL; e.g. https://cloud-images.ubuntu.com/…/ubuntu-22.04-server-cloudimg-amd64.img' }),
         storage: storageId,
-        filename: z.string().regex(/^[\w.-]+\.(qcow2|raw|vmdk|img)$/, {
-          message: 'needs a disk-image extension PVE imports (.qcow2, .raw, .vmdk), e.g. ubuntu-22.04.qcow2',
+        filename: z.string().regex(/^[\w.-]+\.(qcow2|raw|vmdk)$/, {
+          message: 'needs an extension PVE accepts for `import` content (.qcow2, .raw, .vmdk); a cloud .img is qcow2, e.g. ubuntu-22.04.qcow2',
         }),
         checksum: z.string().optional(),
         checksumAlgorithm: z.enum(['sha256', 'sha512']).default('sha256'),
