@@ -184,6 +184,17 @@ describeSim('engine against the simulator', () => {
       expect((await listNetwork(host.api, 'bridge')).map((i) => i.iface).sort()).toEqual(['vmbr0', 'vmbr1', 'vmbr2']);
     });
 
+    it('when the API does not answer after a reload, re-stages the previous bridges and reloads again', async () => {
+      // The reload itself succeeds; then /version fails for a while (6 = two probes of 3 tries).
+      host = await simulatedHost();
+      const before = await listNetwork(host.api);
+      host.sim.setFaults([{ kind: 'http500', method: 'GET', path: '^/version$', count: 6 }]);
+      const error = await apply(host.api, state, { kinds: ['bridge'], progress, confirmTimeoutMs: 300 }).catch((e: Error) => e);
+      expect((error as Error).message).toMatch(/the API did not answer within 300 ms after the network reload\. The previous bridge configuration was restored/);
+      expect(log).toContain('  re-applying the previous definition of 2 bridges');
+      expect(await listNetwork(host.api)).toEqual(before);
+    });
+
     it('when the API stops answering after an allowed change, fails clearly with the console recovery', async () => {
       host = await simulatedHost({ cutManagementOnBridgeChange: true });
       const error = await apply(host.api, moved, {

@@ -112,7 +112,7 @@ export async function commitBridgeChanges(api: PveApi, changes: Change[], before
     if (!upid || e instanceof PveTaskError) failure = `the network change failed: ${(e as Error).message}`;
   }
   if (!failure && !(await apiAnswers(api, confirmMs))) {
-    failure = `the API did not answer within ${Math.round(confirmMs / 1000)} s after the network reload`;
+    failure = `the API did not answer within ${confirmMs >= 1000 ? `${Math.round(confirmMs / 1000)} s` : `${confirmMs} ms`} after the network reload`;
   } else if (!failure && upid) {
     // The link is back: the reload task's own result decides.
     await awaitTask(api, upid, 'network reload').catch((e: Error) => {
@@ -155,5 +155,6 @@ async function rollback(api: PveApi, changes: Change[], before: NetworkInterface
     progress(`  re-applying the previous definition of ${restaged} bridge${restaged === 1 ? '' : 's'}`);
     await awaitTask(api, await applyNetwork(api), 'network rollback', progress);
   }
-  return apiAnswers(api, confirmMs);
+  // After a rollback the wait may be longer: knowing whether the host is back matters most.
+  return apiAnswers(api, Math.max(confirmMs, 10_000));
 }
