@@ -1,7 +1,10 @@
 import { startTestSimulator } from '../server/testing';
 
 type Sim = Awaited<ReturnType<typeof startTestSimulator>>;
-const GPU_MAP = ['node=pve,path=0000:01:00.0,id=10de:2204,iommugroup=14', 'node=pve,path=0000:01:00.1,id=10de:1aef,iommugroup=14'];
+const GPU_MAP = [
+  'node=pve,path=0000:01:00.0,id=10de:2204,iommugroup=14,subsystem-id=1043:87b3',
+  'node=pve,path=0000:01:00.1,id=10de:1aef,iommugroup=14,subsystem-id=1043:87b3',
+];
 
 describe('PCI devices, mappings and passthrough permissions', () => {
   let sim: Sim;
@@ -35,8 +38,17 @@ describe('PCI devices, mappings and passthrough permissions', () => {
     const listed = await sim.clients.root.get('/cluster/mapping/pci', { 'check-node': 'pve' });
     expect(listed).toEqual([expect.objectContaining({ id: 'rtx3090', description: 'RTX 3090', checks: [] })]);
     await sim.clients.root.post('/cluster/mapping/pci', { id: 'ghost', map: ['node=pve,path=0000:07:00.0,id=10de:2204'] });
+    await sim.clients.root.post('/cluster/mapping/pci', { id: 'partial', map: ['node=pve,path=0000:01:00.0,id=10de:2204,iommugroup=14'] });
+    await sim.clients.root.post('/cluster/mapping/pci', { id: 'elsewhere', map: ['node=pve2,path=0000:01:00.0,id=10de:2204'] });
     const checked = await sim.clients.root.get('/cluster/mapping/pci', { 'check-node': 'pve' });
-    expect(checked.find((m: { id: string }) => m.id === 'ghost').checks).toEqual([{ severity: 'error', message: "PCI device '0000:07:00.0' does not exist" }]);
+    const checksOf = (id: string) => checked.find((m: { id: string }) => m.id === id).checks;
+    expect(checksOf('ghost')).toEqual([{ severity: 'error', message: "Invalid configuration: pci device '0000:07:00.0' not found" }]);
+    expect(checksOf('partial')).toEqual([
+      { severity: 'error', message: "Invalid configuration: missing expected property 'subsystem-id' for device '0000:01:00.0'" },
+    ]);
+    expect(checksOf('elsewhere')).toEqual([{ severity: 'warning', message: 'No mapping for node pve.' }]);
+    await sim.clients.root.delete('/cluster/mapping/pci/partial');
+    await sim.clients.root.delete('/cluster/mapping/pci/elsewhere');
     await sim.clients.root.delete('/cluster/mapping/pci/ghost');
     expect((await sim.clients.root.get('/cluster/mapping/pci')).map((m: { id: string }) => m.id)).toEqual(['rtx3090']);
   });
@@ -69,6 +81,12 @@ describe('PCI devices, mappings and passthrough permissions', () => {
     await sim.clients.root.put('/nodes/pve/qemu/103/config', { hostpci0: 'mapping=nothere' });
     const upid2 = await sim.clients.root.post('/nodes/pve/qemu/103/status/start');
     expect((await sim.clients.root.waitTask(upid2)).exitstatus).toBe("PCI device mapping not found for 'nothere'");
+    await sim.clients.root.post('/cluster/mapping/pci', { id: 'nosub', map: ['node=pve,path=0000:01:00.0,id=10de:2204,iommugroup=14'] });
+    await sim.clients.root.put('/nodes/pve/qemu/103/config', { hostpci0: 'mapping=nosub' });
+    const upid3 = await sim.clients.root.post('/nodes/pve/qemu/103/status/start');
+    expect((await sim.clients.root.waitTask(upid3)).exitstatus).toBe(
+      "PCI device mapping invalid (hardware probably changed): missing expected property 'subsystem-id' for device '0000:01:00.0'",
+    );
     const log = await sim.clients.root.get(`/nodes/pve/tasks/${encodeURIComponent(upid2)}/log`);
     expect(log[log.length - 1].t).toBe("TASK ERROR: PCI device mapping not found for 'nothere'");
     expect((await sim.clients.root.get('/nodes/pve/qemu/103/status/current')).status).toBe('stopped');

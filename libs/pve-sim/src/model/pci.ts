@@ -18,22 +18,54 @@ export function devicesAt(host: SimHost, path: string): PciDevice[] {
 
 const strip = (hex: string) => hex.replace(/^0x/, '');
 
-/** Problems with one map entry on this node, in the words PVE's check-node uses. */
-function entryChecks(host: SimHost, entry: string): Array<{ severity: string; message: string }> {
+/**
+ * PVE::Mapping::PCI::assert_valid for one map entry: every path exists, and `id`, `iommugroup`
+ * (first device only) and `subsystem-id` are configured and match the hardware.
+ */
+function assertValidEntry(host: SimHost, mappingId: string, entry: string): void {
   const ps = parsePropertyString(entry);
-  if (getProp(ps, 'node') !== host.node) return [];
-  const path = getProp(ps, 'path') ?? '';
-  const devices = devicesAt(host, path);
-  if (devices.length === 0) return [{ severity: 'error', message: `PCI device '${path}' does not exist` }];
-  const device = devices[0];
+  const configured: Record<string, string | undefined> = {
+    id: getProp(ps, 'id'),
+    iommugroup: getProp(ps, 'iommugroup'),
+    'subsystem-id': getProp(ps, 'subsystem-id'),
+  };
+  (getProp(ps, 'path') ?? '').split(';').forEach((rawPath, index) => {
+    const path = /\.[0-7]$/.test(rawPath) ? normalizePciPath(rawPath) : `${normalizePciPath(rawPath)}.0`;
+    const device = host.state.pci.find((d) => d.id === path);
+    if (!device) throw dieError(`pci device '${path}' not found`);
+    const expected: Record<string, string | undefined> = {
+      id: `${strip(device.vendor)}:${strip(device.device)}`,
+      iommugroup: String(device.iommugroup),
+      'subsystem-id': device.subsystem_vendor && device.subsystem_device
+        ? `${strip(device.subsystem_vendor)}:${strip(device.subsystem_device)}` : undefined,
+    };
+    for (const prop of Object.keys(expected).sort()) {
+      if (prop === 'iommugroup' && index > 0) continue;
+      if (expected[prop] === undefined && configured[prop] === undefined) continue;
+      if (configured[prop] === undefined) throw dieError(`missing expected property '${prop}' for device '${path}'`);
+      if (expected[prop] === undefined) throw dieError(`unexpected property '${prop}' configured for device '${path}'`);
+      const want = String(expected[prop]).replace(/0x/g, '');
+      const got = String(configured[prop]).replace(/0x/g, '');
+      if (want !== got) throw dieError(`'${prop}' does not match for '${mappingId}' (${want} != ${got})`);
+    }
+  });
+}
+
+function nodeEntries(host: SimHost, mapping: PciMappingState, node: string): string[] {
+  return mapping.map.filter((e) => getProp(parsePropertyString(e), 'node') === node);
+}
+
+/** The `checks` of `GET /cluster/mapping/pci?check-node=`, worded as PVE words them. */
+function mappingChecks(host: SimHost, mapping: PciMappingState, node: string): Array<{ severity: string; message: string }> {
+  const entries = nodeEntries(host, mapping, node);
+  if (entries.length === 0) return [{ severity: 'warning', message: `No mapping for node ${node}.` }];
   const checks: Array<{ severity: string; message: string }> = [];
-  const id = getProp(ps, 'id');
-  if (id && id !== `${strip(device.vendor)}:${strip(device.device)}`) {
-    checks.push({ severity: 'error', message: `PCI device mapping invalid (hardware probably changed): id is '${id}', device has '${strip(device.vendor)}:${strip(device.device)}'` });
-  }
-  const group = getProp(ps, 'iommugroup');
-  if (group !== undefined && Number(group) !== device.iommugroup) {
-    checks.push({ severity: 'warning', message: `IOMMU group changed from ${group} to ${device.iommugroup}` });
+  for (const entry of entries) {
+    try {
+      assertValidEntry(host, mapping.id, entry);
+    } catch (error) {
+      checks.push({ severity: 'error', message: `Invalid configuration: ${(error as Error).message}` });
+    }
   }
   return checks;
 }
@@ -124,7 +156,7 @@ export const pciRoutes: Route[] = [
         description: m.description ?? '',
         map: m.map,
         digest,
-        ...(checkNode ? { checks: m.map.flatMap((e) => entryChecks(ctx.host, e)) } : {}),
+        ...(checkNode ? { checks: mappingChecks(ctx.host, m, checkNode) } : {}),
       }));
     },
   },
@@ -195,10 +227,13 @@ export function resolveHostpci(host: SimHost, key: string, value: string): PciDe
   const mappingId = getProp(ps, 'mapping');
   if (mappingId) {
     const mapping = host.state.pciMappings[mappingId];
-    const entries = (mapping?.map ?? []).filter((e) => getProp(parsePropertyString(e), 'node') === host.node);
+    const entries = mapping ? nodeEntries(host, mapping, host.node) : [];
     if (!mapping || entries.length === 0) throw dieError(`PCI device mapping not found for '${mappingId}'`);
-    const problems = entries.flatMap((e) => entryChecks(host, e)).filter((c) => c.severity === 'error');
-    if (problems.length > 0) throw dieError(problems[0].message);
+    try {
+      assertValidEntry(host, mappingId, entries[0]);
+    } catch (error) {
+      throw dieError(`PCI device mapping invalid (hardware probably changed): ${(error as Error).message}`);
+    }
     return entries.flatMap((e) => devicesAt(host, getProp(parsePropertyString(e), 'path') ?? ''));
   }
   const path = getProp(ps, 'host') ?? ps.head ?? '';
