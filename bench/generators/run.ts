@@ -67,7 +67,8 @@ function main(): void {
     reset(root);
 
     const seconds: Record<Candidate, number[]> = { '@genesis/repo:init': [], '@nx/js:library': [] };
-    for (const name of Object.keys(candidates) as Candidate[]) timeGenerator(root, candidates[name]), reset(root); // warm-up
+    for (const name of Object.keys(candidates) as Candidate[])
+      (timeGenerator(root, candidates[name]), reset(root)); // warm-up
     for (let i = 0; i < runs; i++) {
       for (const name of Object.keys(candidates) as Candidate[]) {
         seconds[name].push(timeGenerator(root, candidates[name]));
@@ -76,7 +77,9 @@ function main(): void {
     }
     const init = median(seconds['@genesis/repo:init']);
     const library = median(seconds['@nx/js:library']);
-    console.log(`generators bench: ${runs} runs each, same empty Nx ${nxVersion} workspace, median wall time`);
+    console.log(
+      `generators bench: ${runs} runs each, same empty Nx ${nxVersion} workspace, median wall time`,
+    );
     for (const name of Object.keys(candidates) as Candidate[]) {
       const all = seconds[name].map((s) => s.toFixed(2)).join(' ');
       console.log(`  nx g ${name.padEnd(20)} median ${median(seconds[name]).toFixed(2)} s   (${all})`);

@@ -25,7 +25,9 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
 
   beforeAll(() => {
     if (!existsSync(join(checkoutRoot, 'tools/generators/dist/generators.json'))) {
-      throw new Error('tools/generators/dist is missing: run `npx nx run generators:build` (the e2e target does)');
+      throw new Error(
+        'tools/generators/dist is missing: run `npx nx run generators:build` (the e2e target does)',
+      );
     }
     workspace = createEmptyNxWorkspace();
     root = workspace.root;
@@ -35,7 +37,13 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
   it('init lays out the workspace, and lint, test and build pass there', () => {
     must(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
     npmInstall(root);
-    for (const path of ['apps/core/Dockerfile', 'libs/proxmox/project.json', 'infra/genesis.yaml', 'Makefile', 'CLAUDE.md']) {
+    for (const path of [
+      'apps/core/Dockerfile',
+      'libs/proxmox/project.json',
+      'infra/genesis.yaml',
+      'Makefile',
+      'CLAUDE.md',
+    ]) {
       expect(existsSync(join(root, path))).toBe(true);
     }
     must(root, 'npx', ['nx', 'run-many', '-t', 'lint', 'test', 'build', '--outputStyle=static']);
@@ -58,9 +66,21 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
     const matrix = parse(read('.github/workflows/build-images.yaml')).jobs.image.strategy.matrix.include;
     expect(matrix).toContainEqual({ service: 'trader', dockerfile: 'apps/trader/Dockerfile' });
     const jobs = parse(read('infra/compose/prometheus/prometheus.yml')).scrape_configs;
-    expect(jobs).toContainEqual(expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }));
+    expect(jobs).toContainEqual(
+      expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }),
+    );
     expect(read('infra/compose/.env.example')).toMatch(/^TRADER_PORT=3003$/m);
-    must(root, 'npx', ['nx', 'run-many', '-t', 'lint', 'test', 'build', '-p', 'trader', '--outputStyle=static']);
+    must(root, 'npx', [
+      'nx',
+      'run-many',
+      '-t',
+      'lint',
+      'test',
+      'build',
+      '-p',
+      'trader',
+      '--outputStyle=static',
+    ]);
     git(root, 'add', '-A');
     git(root, 'commit', '-q', '-m', 'trader');
   });

@@ -28,7 +28,12 @@ const quietEnv = {
 };
 
 export function run(cwd: string, command: string, args: string[]): Run {
-  const result = spawnSync(command, args, { cwd, env: quietEnv, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd,
+    env: quietEnv,
+    encoding: 'utf-8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
 
@@ -36,14 +41,23 @@ export function run(cwd: string, command: string, args: string[]): Run {
 export function must(cwd: string, command: string, args: string[]): string {
   const result = run(cwd, command, args);
   if (result.status !== 0) {
-    throw new Error(`\`${command} ${args.join(' ')}\` in ${cwd} exited ${result.status}:\n${result.output.slice(-6000)}`);
+    throw new Error(
+      `\`${command} ${args.join(' ')}\` in ${cwd} exited ${result.status}:\n${result.output.slice(-6000)}`,
+    );
   }
   return result.output;
 }
 
 /** npm install that reuses the local npm cache (the registry is only asked for what is missing). */
 export function npmInstall(cwd: string, packages: string[] = []): string {
-  return must(cwd, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...packages]);
+  return must(cwd, 'npm', [
+    'install',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    ...packages,
+  ]);
 }
 
 /** `npm pack` of the built plugin (run the generators:build target first). */
@@ -51,7 +65,7 @@ export function packPlugin(into: string): string {
   const output = execFileSync('npm', ['pack', pluginDist, '--pack-destination', into, '--loglevel=error'], {
     encoding: 'utf-8',
   });
-  const name = output.trim().split('\n').pop()!;
+  const name = output.trim().split('\n').pop() ?? '';
   return join(into, name);
 }
 
@@ -65,7 +79,10 @@ export function createEmptyNxWorkspace(prefix = 'genesis-e2e-'): EmptyWorkspace 
   const base = mkdtempSync(join(tmpdir(), prefix));
   const root = join(base, 'workspace');
   mkdirSync(root);
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'fresh', version: '0.0.0', private: true }, null, 2));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'fresh', version: '0.0.0', private: true }, null, 2),
+  );
   writeFileSync(join(root, 'nx.json'), '{}\n');
   const tarball = packPlugin(base);
   npmInstall(root, [`nx@${nxVersion}`, tarball]);

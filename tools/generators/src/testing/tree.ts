@@ -41,7 +41,7 @@ export function writeTreeTo(tree: Tree, dir: string, paths: string[]): void {
   for (const file of paths) {
     const target = join(dir, file);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, tree.read(file)!);
+    writeFileSync(target, tree.read(file) ?? '');
   }
 }
 
@@ -59,6 +59,8 @@ export function hasCommand(command: string): boolean {
 /** `it` when the tool exists or CI=true (then it must run), otherwise a skipped test that says why. */
 export function itWithTool(command: string): jest.It {
   if (hasCommand(command) || process.env.CI === 'true') return it;
-  console.warn(`${command} is not installed: skipping its checks (run scripts/setup/install-dependencies.sh)`);
+  console.warn(
+    `${command} is not installed: skipping its checks (run scripts/setup/install-dependencies.sh)`,
+  );
   return it.skip;
 }

@@ -38,7 +38,9 @@ export function validateProjectName(tree: Tree, name: unknown, kind: ProjectKind
     );
   }
   if (reservedNames.includes(name)) {
-    throw new Error(`Invalid ${kind} name "${name}": it is reserved (${reservedNames.join(', ')}); pick another`);
+    throw new Error(
+      `Invalid ${kind} name "${name}": it is reserved (${reservedNames.join(', ')}); pick another`,
+    );
   }
   const existing = getProjects(tree).get(name);
   if (existing) {

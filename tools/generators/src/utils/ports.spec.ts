@@ -9,7 +9,12 @@ describe('ports', () => {
   it('prefers the recorded port, then the agreed one, then the first free one from 3003', () => {
     const tree = emptyWorkspace();
     tree.write('infra/compose/.env.example', 'CORE_PORT=4001\nTRADER_PORT=3003\n# X_PORT=3004\n');
-    expect(readPortRegistry(tree)).toEqual(new Map([['CORE_PORT', 4001], ['TRADER_PORT', 3003]]));
+    expect(readPortRegistry(tree)).toEqual(
+      new Map([
+        ['CORE_PORT', 4001],
+        ['TRADER_PORT', 3003],
+      ]),
+    );
     expect(portForService(tree, 'core')).toBe(4001);
     expect(portForService(tree, 'banker')).toBe(3002);
     expect(portForService(tree, 'risk')).toBe(3004);
@@ -19,6 +24,8 @@ describe('ports', () => {
     const tree = emptyWorkspace();
     const lines = Array.from({ length: 97 }, (_, i) => `S${i}_PORT=${3003 + i}`);
     tree.write('infra/compose/.env.example', lines.join('\n'));
-    expect(() => portForService(tree, 'late')).toThrow(/infra\/compose\/.env.example: every port from 3003 to 3099 is taken/);
+    expect(() => portForService(tree, 'late')).toThrow(
+      /infra\/compose\/.env.example: every port from 3003 to 3099 is taken/,
+    );
   });
 });

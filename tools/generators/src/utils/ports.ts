@@ -22,7 +22,7 @@ export function portVariable(service: string): string {
 export function readPortRegistry(tree: Tree): Map<string, number> {
   const ports = new Map<string, number>();
   if (!tree.exists(envExamplePath)) return ports;
-  for (const line of tree.read(envExamplePath, 'utf-8')!.split('\n')) {
+  for (const line of (tree.read(envExamplePath, 'utf-8') ?? '').split('\n')) {
     const match = /^([A-Z0-9_]+_PORT)=(\d+)\s*$/.exec(line.trim());
     if (match) ports.set(match[1], Number(match[2]));
   }

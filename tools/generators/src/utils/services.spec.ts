@@ -8,6 +8,8 @@ describe('listServices', () => {
     addProjectConfiguration(tree, 'web', { root: 'apps/web', projectType: 'application' });
     tree.write('apps/web/Dockerfile', 'FROM scratch\n');
     addProjectConfiguration(tree, 'bench', { root: 'bench', projectType: 'application' });
-    expect(listServices(tree)).toEqual([{ name: 'web', root: 'apps/web', dockerfile: 'apps/web/Dockerfile' }]);
+    expect(listServices(tree)).toEqual([
+      { name: 'web', root: 'apps/web', dockerfile: 'apps/web/Dockerfile' },
+    ]);
   });
 });

@@ -1,5 +1,11 @@
 import { emptyWorkspace } from '../testing/tree';
-import { addEntryIfMissing, ensureRootMap, ensureRootSeq, readYamlDocument, writeYamlDocument } from './yaml-document';
+import {
+  addEntryIfMissing,
+  ensureRootMap,
+  ensureRootSeq,
+  readYamlDocument,
+  writeYamlDocument,
+} from './yaml-document';
 
 describe('yaml-document', () => {
   it('adds a missing entry and keeps comments and order', () => {

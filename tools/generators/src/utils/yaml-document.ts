@@ -11,7 +11,9 @@ export function readYamlDocument(tree: Tree, path: string): Document.Parsed {
   if (text === null) throw new Error(`${path} is missing: run \`nx g @genesis/repo:init\` to create it`);
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw new Error(`${path} is not valid YAML (${doc.errors[0].message}); fix it, then run the generator again`);
+    throw new Error(
+      `${path} is not valid YAML (${doc.errors[0].message}); fix it, then run the generator again`,
+    );
   }
   return doc;
 }
@@ -57,5 +59,10 @@ export function addEntryIfMissing(doc: Document, map: YAMLMap, key: string, valu
 }
 
 function isNullScalar(node: unknown): boolean {
-  return typeof node === 'object' && node !== null && 'value' in node && (node as { value: unknown }).value === null;
+  return (
+    typeof node === 'object' &&
+    node !== null &&
+    'value' in node &&
+    (node as { value: unknown }).value === null
+  );
 }

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { initializedWorkspace, itWithTool, snapshotTree, tempDir, writeTreeTo, emptyWorkspace } from '../../testing/tree';
+import {
+  initializedWorkspace,
+  itWithTool,
+  snapshotTree,
+  tempDir,
+  writeTreeTo,
+  emptyWorkspace,
+} from '../../testing/tree';
 import { infraGenerator } from './generator';
 
 function run(command: string, args: string[], cwd: string) {
@@ -14,12 +21,22 @@ describe('infra', () => {
     const tree = emptyWorkspace();
     await infraGenerator(tree, { skipFormat: true });
     expect(JSON.parse(tree.read('infra/project.json', 'utf-8')!).tags).toEqual(['type:infra']);
-    expect(parse(tree.read('infra/compose/docker-compose.yml', 'utf-8')!).services).toHaveProperty('prometheus');
+    expect(parse(tree.read('infra/compose/docker-compose.yml', 'utf-8')!).services).toHaveProperty(
+      'prometheus',
+    );
     const env = tree.read('infra/compose/.env.example', 'utf-8')!;
-    for (const variable of ['PVE_HOST', 'PVE_TOKEN_SECRET', 'GRAFANA_ADMIN_PASSWORD', 'PROMETHEUS_PORT', 'BASE_IMAGE']) {
+    for (const variable of [
+      'PVE_HOST',
+      'PVE_TOKEN_SECRET',
+      'GRAFANA_ADMIN_PASSWORD',
+      'PROMETHEUS_PORT',
+      'BASE_IMAGE',
+    ]) {
       expect(env).toMatch(new RegExp(`^${variable}=`, 'm'));
     }
-    expect(tree.listChanges().find((c) => c.path === 'scripts/development/start-dev.sh')?.options?.mode).toBe('755');
+    expect(tree.listChanges().find((c) => c.path === 'scripts/development/start-dev.sh')?.options?.mode).toBe(
+      '755',
+    );
   });
 
   it('leaves existing files as the user wrote them', async () => {
@@ -43,7 +60,16 @@ describe('infra', () => {
       for (const variant of ['dev', 'mock', 'prod']) {
         const result = run(
           'docker-compose',
-          ['--project-directory', 'infra/compose', '-f', 'infra/compose/docker-compose.yml', '-f', `infra/compose/docker-compose.${variant}.yml`, 'config', '-q'],
+          [
+            '--project-directory',
+            'infra/compose',
+            '-f',
+            'infra/compose/docker-compose.yml',
+            '-f',
+            `infra/compose/docker-compose.${variant}.yml`,
+            'config',
+            '-q',
+          ],
           dir,
         );
         expect({ variant, ...result }).toEqual({ variant, status: 0, output: '' });
@@ -51,14 +77,20 @@ describe('infra', () => {
     });
 
     itWithTool('promtool')('the Prometheus config passes promtool', () => {
-      const result = run('promtool', ['check', 'config', join(dir, 'infra/compose/prometheus/prometheus.yml')], dir);
+      const result = run(
+        'promtool',
+        ['check', 'config', join(dir, 'infra/compose/prometheus/prometheus.yml')],
+        dir,
+      );
       expect(result.output).toContain('SUCCESS');
       expect(result.status).toBe(0);
     });
 
     itWithTool('shellcheck')('the scripts are shellcheck-clean', () => {
       const scripts = ['setup-nvidia-toolkit.sh'].map((s) => `scripts/setup/${s}`);
-      scripts.push(...['start-dev.sh', 'stop-dev.sh', 'reset-data.sh'].map((s) => `scripts/development/${s}`));
+      scripts.push(
+        ...['start-dev.sh', 'stop-dev.sh', 'reset-data.sh'].map((s) => `scripts/development/${s}`),
+      );
       const result = run('shellcheck', scripts, dir);
       expect(result.output).toBe('');
       expect(result.status).toBe(0);

@@ -43,10 +43,20 @@ describe('init', () => {
     expect(readJson(tree, 'nx.json').plugins).toEqual(
       expect.arrayContaining([expect.objectContaining({ plugin: '@nx/jest/plugin' })]),
     );
-    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy.matrix;
-    expect(matrix.include.map((entry: { service: string }) => entry.service)).toEqual(['banker', 'core', 'exporters']);
+    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy
+      .matrix;
+    expect(matrix.include.map((entry: { service: string }) => entry.service)).toEqual([
+      'banker',
+      'core',
+      'exporters',
+    ]);
     const jobs = parse(tree.read('infra/compose/prometheus/prometheus.yml', 'utf-8')!).scrape_configs;
-    expect(jobs.map((job: { job_name: string }) => job.job_name)).toEqual(['prometheus', 'core', 'banker', 'exporters']);
+    expect(jobs.map((job: { job_name: string }) => job.job_name)).toEqual([
+      'prometheus',
+      'core',
+      'banker',
+      'exporters',
+    ]);
   });
 
   it('changes nothing on a second run', async () => {
@@ -71,7 +81,9 @@ describe('init', () => {
     const tree = emptyWorkspace();
     tree.delete('nx.json');
     const before = snapshotTree(tree);
-    await expect(initGenerator(tree, { skipFormat: true, skipInstall: true })).rejects.toThrow(/not an Nx workspace \(no nx.json\)/);
+    await expect(initGenerator(tree, { skipFormat: true, skipInstall: true })).rejects.toThrow(
+      /not an Nx workspace \(no nx.json\)/,
+    );
     expect(changedPaths(before, snapshotTree(tree))).toEqual([]);
   });
 });

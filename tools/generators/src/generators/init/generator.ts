@@ -10,7 +10,10 @@ import { makeScriptsExecutable } from '../../utils/templates';
 import { initialLibraries, initialServices } from './lib/layout';
 import type { InitGeneratorSchema } from './schema';
 
-export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
+export async function initGenerator(
+  tree: Tree,
+  options: InitGeneratorSchema = {},
+): Promise<GeneratorCallback> {
   addWorkspaceRoot(tree);
   for (const library of initialLibraries) addLibrary(tree, library, { allowExisting: true });
   addInfraFiles(tree);

@@ -15,7 +15,9 @@ describe('library', () => {
       name: '@genesis/market-data',
       main: './src/index.ts',
     });
-    expect(tree.read('libs/market-data/src/lib/market-data.ts', 'utf-8')).toContain('export const marketDataPackage');
+    expect(tree.read('libs/market-data/src/lib/market-data.ts', 'utf-8')).toContain(
+      'export const marketDataPackage',
+    );
     expect(tree.exists('libs/market-data/src/lib/market-data.spec.ts')).toBe(true);
   });
 
@@ -23,9 +25,9 @@ describe('library', () => {
     const tree = emptyWorkspace();
     await libraryGenerator(tree, { name: 'gpu', skipFormat: true, skipInstall: true });
     const before = snapshotTree(tree);
-    await expect(libraryGenerator(tree, { name: 'gpu', skipFormat: true, skipInstall: true })).rejects.toThrow(
-      /A project named "gpu" already exists at libs\/gpu/,
-    );
+    await expect(
+      libraryGenerator(tree, { name: 'gpu', skipFormat: true, skipInstall: true }),
+    ).rejects.toThrow(/A project named "gpu" already exists at libs\/gpu/);
     expect(changedPaths(before, snapshotTree(tree))).toEqual([]);
   });
 });

@@ -10,7 +10,10 @@ export function addLibrary(tree: Tree, name: string, { allowExisting = false } =
   addLibraryProject(tree, normalizeLibraryOptions(tree, name));
 }
 
-export async function libraryGenerator(tree: Tree, options: LibraryGeneratorSchema): Promise<GeneratorCallback> {
+export async function libraryGenerator(
+  tree: Tree,
+  options: LibraryGeneratorSchema,
+): Promise<GeneratorCallback> {
   addLibrary(tree, options.name);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {

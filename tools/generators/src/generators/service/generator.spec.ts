@@ -17,17 +17,24 @@ describe('service', () => {
     for (const file of ['src/main.ts', 'src/app.ts', 'src/app.spec.ts', 'Dockerfile', 'jest.config.cjs']) {
       expect(tree.exists(`apps/trader/${file}`)).toBe(true);
     }
-    expect(tree.read('apps/trader/Dockerfile', 'utf-8')).toMatch(/ARG BASE_IMAGE=[\s\S]*USER 10001[\s\S]*HEALTHCHECK/);
+    expect(tree.read('apps/trader/Dockerfile', 'utf-8')).toMatch(
+      /ARG BASE_IMAGE=[\s\S]*USER 10001[\s\S]*HEALTHCHECK/,
+    );
 
     const base = parse(tree.read('infra/compose/docker-compose.yml', 'utf-8')!);
     expect(base.services.trader.environment).toEqual({ HOST: '0.0.0.0', PORT: '3003' });
     for (const variant of ['dev', 'mock', 'prod']) {
-      expect(parse(tree.read(`infra/compose/docker-compose.${variant}.yml`, 'utf-8')!).services.trader).toBeDefined();
+      expect(
+        parse(tree.read(`infra/compose/docker-compose.${variant}.yml`, 'utf-8')!).services.trader,
+      ).toBeDefined();
     }
-    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy.matrix;
+    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy
+      .matrix;
     expect(matrix.include).toContainEqual({ service: 'trader', dockerfile: 'apps/trader/Dockerfile' });
     const jobs = parse(tree.read('infra/compose/prometheus/prometheus.yml', 'utf-8')!).scrape_configs;
-    expect(jobs).toContainEqual(expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }));
+    expect(jobs).toContainEqual(
+      expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }),
+    );
     expect(tree.read('infra/compose/.env.example', 'utf-8')).toContain('\nTRADER_PORT=3003\n');
   });
 
@@ -57,7 +64,9 @@ describe('service', () => {
     const tree = await initializedWorkspace();
     tree.delete('infra/compose/docker-compose.yml');
     const before = snapshotTree(tree);
-    await expect(add(tree, 'trader')).rejects.toThrow(/docker-compose.yml is missing: .* run `nx g @genesis\/repo:init` first/);
+    await expect(add(tree, 'trader')).rejects.toThrow(
+      /docker-compose.yml is missing: .* run `nx g @genesis\/repo:init` first/,
+    );
     expect(changedPaths(before, snapshotTree(tree))).toEqual([]);
   });
 });

@@ -19,7 +19,10 @@ export function addService(tree: Tree, name: string, options: { allowExisting?: 
   registerInCi(tree);
 }
 
-export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
+export async function serviceGenerator(
+  tree: Tree,
+  options: ServiceGeneratorSchema,
+): Promise<GeneratorCallback> {
   addService(tree, options.name);
   makeScriptsExecutable(tree);
   if (!options.skipFormat) await formatFiles(tree);

@@ -10,7 +10,10 @@ describe('ciSubstitutions', () => {
       tree.write(`apps/${name}/Dockerfile`, 'FROM scratch\n');
     }
     const substitutions = ciSubstitutions(tree);
-    expect(substitutions.services.map((s) => s.dockerfile)).toEqual(['apps/alpha/Dockerfile', 'apps/zeta/Dockerfile']);
+    expect(substitutions.services.map((s) => s.dockerfile)).toEqual([
+      'apps/alpha/Dockerfile',
+      'apps/zeta/Dockerfile',
+    ]);
     expect(substitutions.actions.nxSetShas).toBe('nrwl/nx-set-shas@v4');
     expect(substitutions.nodeVersion).toBe('20');
   });

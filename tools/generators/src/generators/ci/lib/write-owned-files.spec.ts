@@ -14,7 +14,9 @@ function templates(dir: string): string[] {
 describe('writeOwnedFiles', () => {
   it('has a template for each owned file and no other (ci/files holds only owned files)', () => {
     const targets = templates(ciTemplatesDir).map((file) =>
-      relative(ciTemplatesDir, file).replace(/__dot__/g, '.').replace(/__tmpl__$/, ''),
+      relative(ciTemplatesDir, file)
+        .replace(/__dot__/g, '.')
+        .replace(/__tmpl__$/, ''),
     );
     expect(targets.sort()).toEqual([...ownedFiles].sort());
   });
@@ -23,6 +25,8 @@ describe('writeOwnedFiles', () => {
     const tree = emptyWorkspace();
     tree.write('Makefile', 'edited by hand\n');
     writeOwnedFiles(tree);
-    expect(tree.read('Makefile', 'utf-8')).toBe(readFileSync(join(ciTemplatesDir, 'Makefile__tmpl__'), 'utf-8'));
+    expect(tree.read('Makefile', 'utf-8')).toBe(
+      readFileSync(join(ciTemplatesDir, 'Makefile__tmpl__'), 'utf-8'),
+    );
   });
 });

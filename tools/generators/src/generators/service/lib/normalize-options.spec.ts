@@ -17,12 +17,17 @@ describe('normalizeServiceOptions', () => {
   it('accepts an existing project only when init asks, keeping its recorded port', async () => {
     const tree = await initializedWorkspace();
     expect(() => normalizeServiceOptions(tree, 'banker')).toThrow(/already exists/);
-    expect(normalizeServiceOptions(tree, 'banker', { allowExisting: true })).toMatchObject({ port: 3002, existing: true });
+    expect(normalizeServiceOptions(tree, 'banker', { allowExisting: true })).toMatchObject({
+      port: 3002,
+      existing: true,
+    });
   });
 
   it('refuses a folder that is in the way', async () => {
     const tree = await initializedWorkspace();
     tree.write('apps/trader/notes.txt', 'mine');
-    expect(() => normalizeServiceOptions(tree, 'trader')).toThrow(/apps\/trader already exists but is not an Nx project/);
+    expect(() => normalizeServiceOptions(tree, 'trader')).toThrow(
+      /apps\/trader already exists but is not an Nx project/,
+    );
   });
 });

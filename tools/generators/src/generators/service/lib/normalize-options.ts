@@ -24,7 +24,9 @@ export function normalizeServiceOptions(
   const root = existingProject?.root ?? `${appsDir}/${name}`;
   for (const required of [composeBasePath, envExamplePath, prometheusConfigPath]) {
     if (!tree.exists(required)) {
-      throw new Error(`${required} is missing: a service is registered there; run \`nx g @genesis/repo:init\` first`);
+      throw new Error(
+        `${required} is missing: a service is registered there; run \`nx g @genesis/repo:init\` first`,
+      );
     }
   }
   if (!existingProject && tree.exists(root)) {

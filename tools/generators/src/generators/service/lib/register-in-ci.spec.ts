@@ -9,7 +9,8 @@ describe('registerInCi', () => {
     const tree = await initializedWorkspace();
     addServiceProject(tree, normalizeServiceOptions(tree, 'trader'));
     registerInCi(tree);
-    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy.matrix;
+    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy
+      .matrix;
     expect(matrix.include.map((entry: { service: string }) => entry.service)).toEqual([
       'banker',
       'core',

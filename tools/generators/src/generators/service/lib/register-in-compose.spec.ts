@@ -7,7 +7,10 @@ describe('registerInCompose', () => {
   it('adds the block to every variant, keeping comments and the other services as they were', async () => {
     const tree = await initializedWorkspace();
     const path = 'infra/compose/docker-compose.dev.yml';
-    tree.write(path, `# my comment\n${tree.read(path, 'utf-8')}  # hand-written\n  grafana-extra:\n    image: x # pinned by hand\n`);
+    tree.write(
+      path,
+      `# my comment\n${tree.read(path, 'utf-8')}  # hand-written\n  grafana-extra:\n    image: x # pinned by hand\n`,
+    );
     const before = tree.read(path, 'utf-8')!;
     registerInCompose(tree, normalizeServiceOptions(tree, 'trader'));
     const after = tree.read(path, 'utf-8')!;

@@ -1,7 +1,12 @@
 // Kept in step: the service's block in docker-compose.yml and its overrides in every variant,
 // keyed by the service name. Existing blocks (any service) are never modified.
 import type { Tree } from '@nx/devkit';
-import { composeBasePath, composeVariantPath, composeVariants, type ComposeVariant } from '../../../utils/paths';
+import {
+  composeBasePath,
+  composeVariantPath,
+  composeVariants,
+  type ComposeVariant,
+} from '../../../utils/paths';
 import { baseImage } from '../../../utils/versions';
 import {
   addEntryIfMissing,
@@ -24,7 +29,10 @@ export function baseComposeBlock(service: NormalizedService): Record<string, unk
   };
 }
 
-export function variantComposeBlock(service: NormalizedService, variant: ComposeVariant): Record<string, unknown> {
+export function variantComposeBlock(
+  service: NormalizedService,
+  variant: ComposeVariant,
+): Record<string, unknown> {
   switch (variant) {
     case 'dev':
       // Published on loopback only, on the port .env.example records for it.

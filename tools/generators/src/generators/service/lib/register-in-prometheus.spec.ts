@@ -21,7 +21,10 @@ describe('registerInPrometheus', () => {
 
   it('keeps a hand-tuned job of the same name', async () => {
     const tree = await initializedWorkspace();
-    tree.write('infra/compose/prometheus/prometheus.yml', 'scrape_configs:\n  - job_name: trader # mine\n    scrape_interval: 5s\n');
+    tree.write(
+      'infra/compose/prometheus/prometheus.yml',
+      'scrape_configs:\n  - job_name: trader # mine\n    scrape_interval: 5s\n',
+    );
     registerInPrometheus(tree, normalizeServiceOptions(tree, 'trader'));
     expect(tree.read('infra/compose/prometheus/prometheus.yml', 'utf-8')).toBe(
       'scrape_configs:\n  - job_name: trader # mine\n    scrape_interval: 5s\n',

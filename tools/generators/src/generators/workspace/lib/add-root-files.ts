@@ -6,7 +6,9 @@ import { renderTemplates } from '../../../utils/templates';
 import { nxVersion, typescriptVersion } from '../../../utils/versions';
 
 export function addRootFiles(tree: Tree): void {
-  const workspaceName = tree.exists('package.json') ? (readJson(tree, 'package.json').name ?? 'genesis') : 'genesis';
+  const workspaceName = tree.exists('package.json')
+    ? (readJson(tree, 'package.json').name ?? 'genesis')
+    : 'genesis';
   renderTemplates(
     tree,
     join(__dirname, '..', 'files'),

@@ -11,6 +11,9 @@ describe('updateNxJsonForGenesis', () => {
     const nxJson = readNxJson(tree)!;
     expect(nxJson.targetDefaults!.build).toEqual({ cache: false });
     expect(nxJson.targetDefaults!.typecheck).toMatchObject({ executor: 'nx:run-commands' });
-    expect(nxJson.plugins).toEqual(['@nx/jest/plugin', { plugin: '@nx/eslint/plugin', options: { targetName: 'lint' } }]);
+    expect(nxJson.plugins).toEqual([
+      '@nx/jest/plugin',
+      { plugin: '@nx/eslint/plugin', options: { targetName: 'lint' } },
+    ]);
   });
 });

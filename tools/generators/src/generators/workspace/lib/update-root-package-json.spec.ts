@@ -5,7 +5,10 @@ import { updateRootPackageJson } from './update-root-package-json';
 describe('updateRootPackageJson', () => {
   it('adds the workspaces and never lists a package in both dependency groups', () => {
     const tree = emptyWorkspace();
-    tree.write('package.json', JSON.stringify({ workspaces: ['packages/*'], devDependencies: { yaml: '2.0.0' } }));
+    tree.write(
+      'package.json',
+      JSON.stringify({ workspaces: ['packages/*'], devDependencies: { yaml: '2.0.0' } }),
+    );
     updateRootPackageJson(tree);
     const pkg = readJson(tree, 'package.json');
     expect(pkg.workspaces).toEqual(['packages/*', 'apps/*', 'libs/*', 'tools/*']);
