@@ -80,6 +80,18 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
         add([...path, i, 'action'], `security group "${r.action}" is not declared under firewall.groups`);
     });
   checkGroupRules(spec.firewall.rules, ['firewall', 'rules']);
+  const checkRefs = (rules: DesiredSpec['firewall']['rules'], path: FieldPath) =>
+    rules.forEach((r, i) =>
+      (['source', 'dest'] as const).forEach((field) => {
+        const ref = r[field]?.startsWith('@') ? r[field]!.slice(1) : undefined;
+        if (ref === undefined) return;
+        const b = bridges.get(ref);
+        if (!b) add([...path, i, field], `"${r[field]}" names no declared bridge; write @ and a bridge from bridges: (${[...bridges.keys()].join(', ')})`);
+        else if (!b.cidr) add([...path, i, field], `bridge ${ref} has no cidr, so "${r[field]}" has no subnet; add a cidr to it`);
+      }),
+    );
+  checkRefs(spec.firewall.rules, ['firewall', 'rules']);
+  spec.firewall.groups.forEach((g, gi) => checkRefs(g.rules, ['firewall', 'groups', gi, 'rules']));
 
   const templateIds = new Set(spec.templates.map((t) => t.id));
   spec.templates.forEach((t, i) => {
@@ -131,6 +143,24 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
       add(['vms', i, 'firewall', 'group'], `security group "${v.firewall.group}" is not declared under firewall.groups`);
   });
   return out;
+}
+
+/** `@vmbr1` in a rule's source or dest: the subnet of that bridge, so each subnet is written once. */
+export function resolveBridgeRefs(spec: DesiredSpec): DesiredSpec {
+  const nets = new Map(spec.bridges.filter((b) => b.cidr).map((b) => [`@${b.name}`, networkOf(parseCidr(b.cidr!)!)]));
+  const resolve = (r: DesiredSpec['firewall']['rules'][number]) => ({
+    ...r,
+    source: r.source && nets.has(r.source) ? nets.get(r.source) : r.source,
+    dest: r.dest && nets.has(r.dest) ? nets.get(r.dest) : r.dest,
+  });
+  return {
+    ...spec,
+    firewall: {
+      ...spec.firewall,
+      rules: spec.firewall.rules.map(resolve),
+      groups: spec.firewall.groups.map((g) => ({ ...g, rules: g.rules.map(resolve) })),
+    },
+  };
 }
 
 function duplicates(values: unknown[], report: (index: number, first: number) => void): void {

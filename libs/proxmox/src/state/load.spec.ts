@@ -71,6 +71,15 @@ describe('desired state: infra/genesis.yaml', () => {
     ]);
   });
 
+  it("resolves '@bridge' in firewall rules to that bridge's subnet, and rejects unknown ones", () => {
+    const fw = genesisState().firewall;
+    expect(fw.rules[0].source).toBe('192.168.1.0/24');
+    expect(fw.groups.find((g) => g.name === 'dmz')?.rules.map((r) => r.dest ?? r.source)).toEqual(['10.0.2.0/24', undefined, '10.0.1.0/24']);
+    expect(problems(edit("dest: '@vmbr1'", "dest: '@vmbr5'"))).toEqual([
+      expect.stringMatching(/^infra\/genesis\.yaml:\d+: firewall\.groups\[1\]\.rules\[2\]\.dest: "@vmbr5" names no declared bridge; write @ and a bridge from bridges: \(vmbr0, vmbr1, vmbr2\)$/),
+    ]);
+  });
+
   it('reports unknown keys, missing fields and unset variables with their lines', () => {
     const out = problems('version: 1\nnode: ${PVE_NODE}\nendpoint: { host: x }\n');
     expect(out).toEqual(['infra/genesis.yaml:2: node: ${PVE_NODE} is not set; export PVE_NODE=… or give a default: ${PVE_NODE:-value}']);

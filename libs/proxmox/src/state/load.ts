@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { crossCheck, type FieldPath } from './cross-checks';
+import { crossCheck, resolveBridgeRefs, type FieldPath } from './cross-checks';
 import { desiredStateSchema, type DesiredSpec } from './schema';
 
 export interface DesiredState extends DesiredSpec {
@@ -73,7 +73,7 @@ export function parseDesiredState(text: string, file: string, env: NodeJS.Proces
   }
   const findings = crossCheck(parsed.data, baseDir);
   if (findings.length) throw new DesiredStateError(byLine(findings.map((f) => located(f.path, f.message, false))));
-  return { ...parsed.data, source: { file, dir: baseDir } };
+  return { ...resolveBridgeRefs(parsed.data), source: { file, dir: baseDir } };
 }
 
 /** zod's generic messages, rewritten to say what to write instead. */
