@@ -28,6 +28,29 @@ export function findVm(host: SimHost, vmid: string | number): VmState {
   return vm;
 }
 
+/** The config's `lock`: a stored one, or the one a running task holds. */
+export function activeLock(vm: VmState): string | undefined {
+  if (vm.config.lock) return vm.config.lock;
+  return vm.taskLock && Date.now() < vm.taskLock.untilMs ? vm.taskLock.kind : undefined;
+}
+
+/** PVE's check_lock: a locked VM refuses changes unless root@pam passes `skiplock`. */
+export function assertUnlocked(ctx: RequestContext, vm: VmState): void {
+  const lock = activeLock(vm);
+  if (!lock) return;
+  const skiplock = ctx.params.skiplock === '1';
+  if (skiplock && ctx.auth.tokenId === 'root@pam') return;
+  if (skiplock) throw paramError({ skiplock: 'Only root may use this option.' });
+  throw dieError(`VM is locked (${lock})`);
+}
+
+/** Holds `lock: <kind>` on the VM for as long as the task `upid` runs. */
+export function lockForTask(host: SimHost, vmid: number, kind: string, upid: string): void {
+  const vm = host.state.vms[String(vmid)];
+  const task = host.state.tasks.find((t) => t.upid === upid);
+  if (vm && task && task.exitstatus === 'OK') vm.taskLock = { kind, untilMs: task.endsAtMs };
+}
+
 /** The sha1 of the config file as qemu-server writes it (sorted keys, then the pending section). */
 export function configDigest(vm: VmState): string {
   const lines = Object.keys(vm.config).sort().map((k) => `${k}: ${vm.config[k]}`);

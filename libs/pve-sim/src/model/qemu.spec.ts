@@ -158,6 +158,24 @@ describe('qemu lifecycle', () => {
     expect((await sim.clients.root.get(`${QEMU}/102/snapshot`)).map((s: { name: string }) => s.name)).toEqual(['current']);
   });
 
+  it('holds the config lock while a clone runs, as PVE does', async () => {
+    sim.state.setOptions({ taskDurationMs: 300 });
+    try {
+      const upid = await sim.clients.root.post(`${QEMU}/102/clone`, { newid: 140, name: 'copy' });
+      expect((await sim.clients.root.get(`${QEMU}/140/config`)).lock).toBe('clone');
+      const busy = await sim.clients.root.raw('PUT', `${QEMU}/140/config`, { memory: 1024 });
+      expect(busy.status).toBe(500);
+      expect(busy.body.message).toBe('VM is locked (clone)');
+      const skip = await sim.clients.provisioner.raw('PUT', `${QEMU}/140/config`, { memory: 1024, skiplock: 1 });
+      expect(skip.status).toBe(400);
+      await sim.clients.root.waitTask(upid);
+      expect((await sim.clients.root.get(`${QEMU}/140/config`)).lock).toBeUndefined();
+      await sim.clients.root.put(`${QEMU}/140/config`, { memory: 1024 });
+    } finally {
+      sim.state.setOptions({ taskDurationMs: 30 });
+    }
+  });
+
   it('resizes a disk as a task and refuses to shrink', async () => {
     await sim.clients.root.task('PUT', `${QEMU}/102/resize`, { disk: 'scsi0', size: '+2G' });
     expect((await sim.clients.root.get(`${QEMU}/102/config`)).scsi0).toBe('local-lvm:vm-102-disk-0,discard=on,size=10G');

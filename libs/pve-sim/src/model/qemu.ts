@@ -9,8 +9,11 @@ import type { SimHost } from './host';
 import { parsePropertyString, getProp, formatPropertyString, setProp } from './property-string';
 import { resolveHostpci } from './pci';
 import {
+  activeLock,
   applyPending,
   assertConfigPermissions,
+  assertUnlocked,
+  lockForTask,
   configDigest,
   configParams,
   createDrive,
@@ -151,6 +154,7 @@ function vmRoute(method: Route['method'], suffix: string, handler: (ctx: Request
 }
 
 function powerTask(ctx: RequestContext, vm: VmState, type: string, work: (log: (l: string) => void) => void): string {
+  assertUnlocked(ctx, vm);
   return ctx.host.startTask(ctx, type, String(vm.vmid), work);
 }
 
@@ -181,7 +185,7 @@ export const qemuRoutes: Route[] = [
         if (storage) findStorage(host, storage);
       }
       const start = bool(ctx, 'start') ?? false;
-      return host.startTask(ctx, 'qmcreate', String(vmid), (log) => {
+      const createUpid = host.startTask(ctx, 'qmcreate', String(vmid), (log) => {
         const vm: VmState = { vmid, config: {}, status: 'stopped', snapshots: {}, pending: {}, pendingDelete: [] };
         host.state.vms[String(vmid)] = vm;
         const config: Record<string, string> = { ...generatedDefaults() };
@@ -201,6 +205,8 @@ export const qemuRoutes: Route[] = [
           vm.startedAt = Date.now();
         }
       });
+      lockForTask(host, vmid, 'create', createUpid);
+      return createUpid;
     },
   },
   vmRoute('GET', '', () =>
@@ -219,6 +225,8 @@ export const qemuRoutes: Route[] = [
       return { ...snap.config, digest: configDigest(vm) };
     }
     const config = { ...(bool(ctx, 'current') ? vm.config : effectiveConfig(vm)) };
+    const lock = activeLock(vm);
+    if (lock) config.lock = lock;
     if (config.cipassword) config.cipassword = '**********';
     return { ...config, digest: configDigest(vm) };
   }),
@@ -242,7 +250,7 @@ export const qemuRoutes: Route[] = [
       assertConfigPermissions(ctx, set);
       assertConfigPermissions(ctx, Object.fromEntries(deletes.filter((k) => vm.config[k] !== undefined).map((k) => [k, vm.config[k]])));
       if (digest && digest !== configDigest(vm)) throw dieError('checksum missmatch (file change by other user?)');
-      if (vm.config.lock) throw dieError(`VM is locked (${vm.config.lock})`);
+      assertUnlocked(ctx, vm);
       if (isTemplate(vm) && Object.keys(set).some((k) => DRIVE_KEY.test(k) && !/cloudinit|media=cdrom/.test(set[k]))) {
         throw dieError("you can't add a disk to a template");
       }
@@ -272,6 +280,7 @@ export const qemuRoutes: Route[] = [
     if (bytes === undefined) throw paramError({ size: `unable to parse size '${sizeText}'` });
     const newSize = grow ? volume.size + bytes : bytes;
     if (newSize < volume.size) throw dieError(`shrinking disks is not supported`);
+    assertUnlocked(ctx, vm);
     return ctx.host.startTask(ctx, 'resize', String(vm.vmid), (log) => {
       log(`resize ${disk} from ${formatSize(volume.size)} to ${formatSize(newSize)}`);
       volume.size = newSize;
@@ -325,6 +334,7 @@ export const qemuRoutes: Route[] = [
   vmRoute('POST', '/template', (ctx, vm) => {
     if (isTemplate(vm) && !str(ctx, 'disk')) throw dieError("you can't convert a template to a template");
     if (vm.status === 'running') throw dieError("you can't convert a VM to template if VM is running");
+    assertUnlocked(ctx, vm);
     return ctx.host.startTask(ctx, 'qmtemplate', String(vm.vmid), (log) => {
       for (const [key, value] of Object.entries(vm.config)) {
         if (!DRIVE_KEY.test(key) || /media=cdrom/.test(value)) continue;
@@ -352,6 +362,7 @@ export const qemuRoutes: Route[] = [
     if (storage !== undefined && !full) throw dieError("parameter 'storage' not allowed for linked clones");
     if (format !== undefined && !full) throw dieError("parameter 'format' not allowed for linked clones");
     assertVmidFree(host, newid);
+    assertUnlocked(ctx, vm);
     if (!full) {
       for (const [key, value] of Object.entries(vm.config)) {
         if (!DRIVE_KEY.test(key) || /media=cdrom/.test(value)) continue;
@@ -363,7 +374,7 @@ export const qemuRoutes: Route[] = [
       }
     }
     if (storage) findStorage(host, storage);
-    return host.startTask(ctx, 'qmclone', String(vm.vmid), (log) => {
+    const cloneUpid = host.startTask(ctx, 'qmclone', String(vm.vmid), (log) => {
       log(`create ${full ? 'full' : 'linked'} clone of drive(s) of VM ${vm.vmid} to VM ${newid}`);
       const clone: VmState = { vmid: newid, config: {}, status: 'stopped', snapshots: {}, pending: {}, pendingDelete: [] };
       host.state.vms[String(newid)] = clone;
@@ -409,11 +420,14 @@ export const qemuRoutes: Route[] = [
       const fw = host.state.firewall.vms[String(vm.vmid)];
       if (fw) host.state.firewall.vms[String(newid)] = structuredClone(fw);
     }, { durationMs: host.behaviour.taskDurationMs * (full ? 3 : 1) });
+    lockForTask(host, newid, 'clone', cloneUpid);
+    return cloneUpid;
   }),
   vmRoute('DELETE', '', (ctx, vm) => {
     const host = ctx.host;
     if (vm.config.protection === '1') throw dieError(`can't remove VM ${vm.vmid} - protection mode enabled`);
     if (vm.status === 'running') throw dieError(`VM ${vm.vmid} is running - destroy failed`);
+    assertUnlocked(ctx, vm);
     return host.startTask(ctx, 'qmdestroy', String(vm.vmid), (log) => {
       const owned = new Set(vmVolids(vm));
       for (const v of host.state.volumes) if (v.vmid === vm.vmid && v.content === 'images') owned.add(volid(v));
@@ -448,7 +462,8 @@ export const qemuRoutes: Route[] = [
         throw dieError('snapshot feature is not available');
       }
     }
-    return ctx.host.startTask(ctx, 'qmsnapshot', String(vm.vmid), (log) => {
+    assertUnlocked(ctx, vm);
+    const snapUpid = ctx.host.startTask(ctx, 'qmsnapshot', String(vm.vmid), (log) => {
       for (const id of vmVolids(vm)) log(`snapshotting '${id}' (${name})`);
       vm.snapshots[name] = {
         name,
@@ -460,6 +475,8 @@ export const qemuRoutes: Route[] = [
       };
       vm.parent = name;
     });
+    lockForTask(ctx.host, vm.vmid, 'snapshot', snapUpid);
+    return snapUpid;
   }),
   vmRoute('GET', '/snapshot/{snapname}', (ctx, vm) => {
     if (!vm.snapshots[ctx.pathParams.snapname]) throw dieError(`snapshot '${ctx.pathParams.snapname}' does not exist`);
@@ -486,12 +503,15 @@ export const qemuRoutes: Route[] = [
     const name = ctx.pathParams.snapname;
     const snap = vm.snapshots[name];
     if (!snap) throw dieError(`snapshot '${name}' does not exist`);
-    return ctx.host.startTask(ctx, 'qmdelsnapshot', String(vm.vmid), (log) => {
+    assertUnlocked(ctx, vm);
+    const delUpid = ctx.host.startTask(ctx, 'qmdelsnapshot', String(vm.vmid), (log) => {
       for (const id of vmVolids(vm)) log(`delete snapshot '${name}' of '${id}'`);
       for (const other of Object.values(vm.snapshots)) if (other.parent === name) other.parent = snap.parent;
       if (vm.parent === name) vm.parent = snap.parent;
       delete vm.snapshots[name];
     });
+    lockForTask(ctx.host, vm.vmid, 'snapshot-delete', delUpid);
+    return delUpid;
   }),
 ];
 

@@ -69,6 +69,8 @@ export interface VmState {
   /** Changes waiting for the next start (qemu-server's `[PENDING]` section). */
   pending?: Record<string, string>;
   pendingDelete?: string[];
+  /** The `lock` a running task holds on the config (create, clone, snapshot, ...). */
+  taskLock?: { kind: string; untilMs: number };
 }
 
 export interface PciDevice {
