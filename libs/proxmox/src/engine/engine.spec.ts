@@ -126,6 +126,15 @@ describeSim('engine against the simulator', () => {
     await updateVmConfig(host.api, 110, { memory: 2048, 'hostpci0': 'mapping=rtx3090,pcie=1' });
     await setVmFirewallOptions(host.api, 200, { enable: 0 });
 
+    const checked = await verify(host.api, state, { endpoint: host.sim.url, progress });
+    expect(checked.ok).toBe(false);
+    expect(checked.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([
+      'bridge vmbr2 present with 10.0.2.1/24',
+      'firewall: security group dmz as declared',
+      'vm 200 (arena) firewalled: inbound DROP except group dmz',
+    ]);
+    expect(log).toContain('FAIL  vm 200 (arena) firewalled: inbound DROP except group dmz: firewall OFF, policy_in DROP, group rule present, net0 firewall=1');
+
     const drift = await plan(host.api, state);
     expect(pendingChanges(drift).map((c) => `${c.action} ${c.id}`)).toEqual([
       'update bridge vmbr2',

@@ -156,20 +156,36 @@ export const vmResource: Resource<VmCurrent> = {
     if (d.firewall) await applyFirewall(api, spec, d.firewall);
   },
   async verify(api, state) {
-    return Promise.all(
-      state.vms.map(async (spec): Promise<Check> => {
+    const perVm = await Promise.all(
+      state.vms.map(async (spec): Promise<Check[]> => {
         const config = await getVmConfig(api, spec.id).catch((e: Error) => e);
+        const checks: Check[] = [];
         if (!spec.gpu) {
           const name = `vm ${spec.id} (${spec.name}) present on ${spec.bridge}`;
-          if (config instanceof Error) return { name, ok: false, detail: config.message };
+          if (config instanceof Error) return [{ name, ok: false, detail: config.message }];
           const status = await getVmStatus(api, spec.id).catch(() => undefined);
-          return { name, ok: String(config.net0 ?? '').includes(`bridge=${spec.bridge}`), detail: `net0 ${String(config.net0)}, ${status?.status ?? 'status unknown'}` };
+          checks.push({ name, ok: String(config.net0 ?? '').includes(`bridge=${spec.bridge}`), detail: `net0 ${String(config.net0)}, ${status?.status ?? 'status unknown'}` });
+        } else {
+          const name = `vm ${spec.id} (${spec.name}) has the GPU (mapping ${spec.gpu})`;
+          if (config instanceof Error) return [{ name, ok: false, detail: config.message }];
+          const slot = Object.keys(config).find((k) => /^hostpci\d+$/.test(k) && String(config[k]).split(',').includes(`mapping=${spec.gpu}`));
+          checks.push({ name, ok: !!slot, detail: slot ? `${slot}=${String(config[slot])}` : 'no hostpci entry with that mapping' });
         }
-        const name = `vm ${spec.id} (${spec.name}) has the GPU (mapping ${spec.gpu})`;
-        if (config instanceof Error) return { name, ok: false, detail: config.message };
-        const slot = Object.keys(config).find((k) => /^hostpci\d+$/.test(k) && String(config[k]).split(',').includes(`mapping=${spec.gpu}`));
-        return { name, ok: !!slot, detail: slot ? `${slot}=${String(config[slot])}` : 'no hostpci entry with that mapping' };
+        if (spec.firewall) {
+          // What keeps a VM unreachable from the WAN: its firewall on, inbound DROP, its group's allow-list.
+          const [options, rules] = await Promise.all([getVmFirewallOptions(api, spec.id), listVmRules(api, spec.id)]);
+          const nicFirewall = String(config.net0 ?? '').split(',').includes('firewall=1');
+          const group = rules.some((r) => r.type === 'group' && r.action === spec.firewall?.group && truthy(r.enable));
+          const ok = truthy(options.enable) && (options.policy_in ?? 'DROP') === spec.firewall.policy_in && group && nicFirewall;
+          checks.push({
+            name: `vm ${spec.id} (${spec.name}) firewalled: inbound ${spec.firewall.policy_in} except group ${spec.firewall.group}`,
+            ok,
+            detail: `firewall ${truthy(options.enable) ? 'on' : 'OFF'}, policy_in ${options.policy_in ?? 'DROP'}, group rule ${group ? 'present' : 'MISSING'}, net0 firewall=${nicFirewall ? 1 : 0}`,
+          });
+        }
+        return checks;
       }),
     );
+    return perVm.flat();
   },
 };
