@@ -7,7 +7,9 @@ describe('pve-sim CLI', () => {
   it('prints the URL, tokens, fingerprint and the env lines a client needs', async () => {
     const sim = await startTestSimulator();
     try {
-      const text = describeSim(sim);
+      const text = describeSim(sim, { latencyMs: 20, faults: [{ kind: 'http500', method: 'GET', path: '/nodes/.*', rate: 0.2 }] });
+      expect(text).toContain('latency:     20 ms per request');
+      expect(text).toContain('fault:       http500 GET /nodes/.* rate=0.2');
       expect(text).toContain(`listening on ${sim.url}/api2/json`);
       expect(text).toContain(`id=root@pam!genesis secret=${sim.tokens.root.secret}`);
       expect(text).toContain(`id=monitor@pve!exporter secret=${sim.tokens.auditor.secret}`);

@@ -10,11 +10,15 @@ const USAGE = `Usage: pve-sim [--port 8006] [--host 127.0.0.1] [--node pve] [--s
   --fault is repeatable; kind is http500, lockTimeout or taskFail; METHOD may be '*'.
   e.g. --fault http500:GET:/nodes/.*:0.2 --fault lockTimeout:POST:/qemu/100/config:1:2`;
 
-export function describe(sim: RunningSimulator): string {
+export function describe(sim: RunningSimulator, injected: { latencyMs?: number; faults?: FaultRule[]; stateFile?: string } = {}): string {
   const t = sim.tokens;
+  const faults = (injected.faults ?? []).map((f) => `${f.kind} ${f.method ?? '*'} ${f.path ?? '.*'} rate=${f.rate ?? 1}${f.count !== undefined ? ` count=${f.count}` : ''}`);
   return [
     `pve-sim: Proxmox VE 8 API simulator listening on ${sim.url}/api2/json (node '${sim.node}')`,
     `schema:      ${sim.schemaPath ?? 'none - requests are not validated'}`,
+    `state:       ${injected.stateFile ?? 'in memory (pass --state FILE to keep it)'}`,
+    ...(injected.latencyMs ? [`latency:     ${injected.latencyMs} ms per request`] : []),
+    ...faults.map((f) => `fault:       ${f}`),
     `fingerprint: ${sim.fingerprint}`,
     'tokens (Authorization: PVEAPIToken=<id>=<secret>):',
     `  root        id=${t.root.id} secret=${t.root.secret}`,
@@ -59,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     latencyMs,
     faults,
   });
-  console.log(describe(sim));
+  console.log(describe(sim, { latencyMs, faults, stateFile: values.state }));
   const shutdown = () => {
     void sim.stop().then(() => process.exit(0));
   };

@@ -356,7 +356,8 @@ export function loadStateFile(file: string, node: string): SimState | undefined 
 export function saveStateFile(file: string, state: SimState): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 1));
+  // The file holds the token secrets: owner-only, like /etc/pve/priv.
+  writeFileSync(tmp, JSON.stringify(state, null, 1), { mode: 0o600 });
   renameSync(tmp, file);
 }
 
