@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Genesis' tests and tools need on Debian 12 / Ubuntu 24.04:
 # Docker engine and compose, Prometheus (promtool), debootstrap for a local base image,
-# shellcheck, pre-commit and cloud-init (schema checks). Idempotent; run as root or with sudo.
+# ShellCheck, pre-commit and cloud-init (schema checks). Idempotent; run as root or with sudo.
 set -euo pipefail
 
 packages=(
