@@ -1,11 +1,18 @@
 /**
  * Mock mode's nvidia-smi: renders `nvidia-smi -q -x` output in the real DTD v13 layout (the shape of
- * a 590-series driver on an RTX 3090, as in ../shared/fixtures/nvidia-smi/3090-v13.xml), so mock data
- * goes through the same parser as a real card. Values are a pure function of the step number.
+ * a 590-series driver, as in ../shared/fixtures/nvidia-smi/3090-v13.xml, with the MIG and ECC sections
+ * laid out as in a100-sxm4-v12.xml), so mock data goes through the same parser as a real card.
+ * Two cards, so every dashboard panel has data: GPU 0 the RTX 3090 serving vLLM ("The Brain"),
+ * GPU 1 a datacenter card with ECC, row remapping and two MIG devices. Values are a pure function
+ * of the step number.
  */
 import type { CommandRunner } from '../lib/command-runner';
 
 export interface MockGpuState {
+  /** `geforce`: no ECC, fan; `datacenter`: ECC, row remapping, MIG, passive cooling. */
+  kind: 'geforce' | 'datacenter';
+  name: string;
+  totalMiB: number;
   busId: string;
   uuid: string;
   usedMiB: number;
@@ -19,8 +26,8 @@ export interface MockGpuState {
   processes: Array<{ pid: number; name: string; usedMiB: number }>;
 }
 
-const TOTAL_MIB = 24576;
 const RESERVED_MIB = 450;
+const MIG_DEVICE_MIB = 40192;
 
 /** A smooth, repeatable load curve: a vLLM server busy in waves. */
 export function mockGpuStates(step: number): MockGpuState[] {
@@ -28,6 +35,9 @@ export function mockGpuStates(step: number): MockGpuState[] {
   const used = 20480 + Math.round(wave * 1200);
   return [
     {
+      kind: 'geforce',
+      name: 'NVIDIA GeForce RTX 3090',
+      totalMiB: 24576,
       busId: '00000000:01:00.0',
       uuid: 'GPU-6e0c5d1a-3090-4b7e-9a11-000000000100',
       usedMiB: used,
@@ -40,11 +50,114 @@ export function mockGpuStates(step: number): MockGpuState[] {
       pstate: 2,
       processes: [{ pid: 2417, name: '/opt/vllm/.venv/bin/python3', usedMiB: used - 17 }],
     },
+    {
+      kind: 'datacenter',
+      name: 'NVIDIA A100 80GB PCIe',
+      totalMiB: 81920,
+      busId: '00000000:41:00.0',
+      uuid: 'GPU-6e0c5d1a-a100-4b7e-9a11-000000000141',
+      usedMiB: 24000 + Math.round(wave * 8000),
+      utilPercent: 0,
+      memUtilPercent: 0,
+      tempC: Math.round(38 + wave * 12),
+      powerW: Math.round((70 + wave * 90) * 100) / 100,
+      smMHz: 1275,
+      fanPercent: 0,
+      pstate: 0,
+      processes: [],
+    },
   ];
+}
+
+function migDevicesXml(g: MockGpuState): string {
+  if (g.kind !== 'datacenter') return '\n\t\t\tNone\n\t\t';
+  const perDevice = Math.round(g.usedMiB / 2);
+  return [0, 1]
+    .map(
+      (i) => `
+			<mig_device>
+				<index>${i}</index>
+				<gpu_instance_id>${i + 1}</gpu_instance_id>
+				<compute_instance_id>0</compute_instance_id>
+				<device_attributes>
+					<shared>
+						<multiprocessor_count>42</multiprocessor_count>
+						<copy_engine_count>3</copy_engine_count>
+						<encoder_count>0</encoder_count>
+						<decoder_count>2</decoder_count>
+						<ofa_count>0</ofa_count>
+						<jpg_count>0</jpg_count>
+					</shared>
+				</device_attributes>
+				<ecc_error_count>
+					<volatile_count>
+						<sram_uncorrectable>0</sram_uncorrectable>
+					</volatile_count>
+				</ecc_error_count>
+				<fb_memory_usage>
+					<total>${MIG_DEVICE_MIB} MiB</total>
+					<reserved>0 MiB</reserved>
+					<used>${perDevice} MiB</used>
+					<free>${MIG_DEVICE_MIB - perDevice} MiB</free>
+				</fb_memory_usage>
+				<bar1_memory_usage>
+					<total>65535 MiB</total>
+					<used>0 MiB</used>
+					<free>65535 MiB</free>
+				</bar1_memory_usage>
+			</mig_device>`,
+    )
+    .join('') + '\n\t\t';
+}
+
+function eccXml(g: MockGpuState): string {
+  const dc = g.kind === 'datacenter';
+  const v = (n: number) => (dc ? String(n) : 'N/A');
+  return `<ecc_mode>
+			<current_ecc>${dc ? 'Enabled' : 'N/A'}</current_ecc>
+			<pending_ecc>${dc ? 'Enabled' : 'N/A'}</pending_ecc>
+		</ecc_mode>
+		<ecc_errors>
+			<volatile>
+				<sram_correctable>${v(0)}</sram_correctable>
+				<sram_uncorrectable_parity>${v(0)}</sram_uncorrectable_parity>
+				<sram_uncorrectable_secded>${v(0)}</sram_uncorrectable_secded>
+				<dram_correctable>${v(2)}</dram_correctable>
+				<dram_uncorrectable>${v(0)}</dram_uncorrectable>
+			</volatile>
+			<aggregate>
+				<sram_correctable>${v(0)}</sram_correctable>
+				<sram_uncorrectable_parity>${v(0)}</sram_uncorrectable_parity>
+				<sram_uncorrectable_secded>${v(0)}</sram_uncorrectable_secded>
+				<dram_correctable>${v(17)}</dram_correctable>
+				<dram_uncorrectable>${v(0)}</dram_uncorrectable>
+				<sram_threshold_exceeded>${dc ? 'No' : 'N/A'}</sram_threshold_exceeded>
+			</aggregate>
+		</ecc_errors>`;
+}
+
+function remappedRowsXml(g: MockGpuState): string {
+  if (g.kind !== 'datacenter') return '<remapped_rows>N/A</remapped_rows>';
+  return `<remapped_rows>
+			<remapped_row_corr>0</remapped_row_corr>
+			<remapped_row_unc>0</remapped_row_unc>
+			<remapped_row_pending>No</remapped_row_pending>
+			<remapped_row_failure>No</remapped_row_failure>
+			<remapped_row_histogram>
+				<remapped_row_histogram_max>640 bank(s)</remapped_row_histogram_max>
+				<remapped_row_histogram_high>0 bank(s)</remapped_row_histogram_high>
+				<remapped_row_histogram_partial>0 bank(s)</remapped_row_histogram_partial>
+				<remapped_row_histogram_low>0 bank(s)</remapped_row_histogram_low>
+				<remapped_row_histogram_none>0 bank(s)</remapped_row_histogram_none>
+			</remapped_row_histogram>
+		</remapped_rows>`;
 }
 
 function gpuXml(g: MockGpuState, minor: number): string {
   const [, bus, deviceFn] = g.busId.split(':');
+  const dc = g.kind === 'datacenter';
+  // Under MIG, utilisation is per MIG device and nvidia-smi prints N/A for the whole GPU.
+  const util = (percent: number) => (dc ? 'N/A' : `${percent} %`);
   const processes = g.processes
     .map(
       (p) => `
@@ -59,8 +172,8 @@ function gpuXml(g: MockGpuState, minor: number): string {
     )
     .join('');
   return `	<gpu id="${g.busId}">
-		<product_name>NVIDIA GeForce RTX 3090</product_name>
-		<product_brand>GeForce</product_brand>
+		<product_name>${g.name}</product_name>
+		<product_brand>${dc ? 'NVIDIA' : 'GeForce'}</product_brand>
 		<product_architecture>Ampere</product_architecture>
 		<display_mode>Requested functionality has been deprecated</display_mode>
 		<display_attached>No</display_attached>
@@ -68,18 +181,16 @@ function gpuXml(g: MockGpuState, minor: number): string {
 		<persistence_mode>Enabled</persistence_mode>
 		<addressing_mode>HMM</addressing_mode>
 		<mig_mode>
-			<current_mig>N/A</current_mig>
-			<pending_mig>N/A</pending_mig>
+			<current_mig>${dc ? 'Enabled' : 'N/A'}</current_mig>
+			<pending_mig>${dc ? 'Enabled' : 'N/A'}</pending_mig>
 		</mig_mode>
-		<mig_devices>
-			None
-		</mig_devices>
+		<mig_devices>${migDevicesXml(g)}</mig_devices>
 		<accounting_mode>Disabled</accounting_mode>
 		<accounting_mode_buffer_size>4000</accounting_mode_buffer_size>
-		<serial>N/A</serial>
+		<serial>${dc ? '1324021034871' : 'N/A'}</serial>
 		<uuid>${g.uuid}</uuid>
 		<minor_number>${minor}</minor_number>
-		<vbios_version>94.02.42.40.9C</vbios_version>
+		<vbios_version>${dc ? '92.00.9E.00.03' : '94.02.42.40.9C'}</vbios_version>
 		<multigpu_board>No</multigpu_board>
 		<board_part_number>N/A</board_part_number>
 		<gpu_virtualization_mode>
@@ -87,7 +198,15 @@ function gpuXml(g: MockGpuState, minor: number): string {
 			<host_vgpu_mode>N/A</host_vgpu_mode>
 			<vgpu_heterogeneous_mode>N/A</vgpu_heterogeneous_mode>
 		</gpu_virtualization_mode>
-		<gpu_recovery_action>None</gpu_recovery_action>
+		<gpu_recovery_action>None</gpu_recovery_action>${
+      dc
+        ? `
+		<gpu_reset_status>
+			<reset_required>No</reset_required>
+			<drain_and_reset_recommended>No</drain_and_reset_recommended>
+		</gpu_reset_status>`
+        : ''
+    }
 		<pci>
 			<pci_bus>${bus}</pci_bus>
 			<pci_device>${deviceFn.split('.')[0]}</pci_device>
@@ -111,7 +230,7 @@ function gpuXml(g: MockGpuState, minor: number): string {
 			<tx_util>${g.utilPercent * 97} KB/s</tx_util>
 			<rx_util>${g.utilPercent * 41} KB/s</rx_util>
 		</pci>
-		<fan_speed>${g.fanPercent} %</fan_speed>
+		<fan_speed>${dc ? 'N/A' : `${g.fanPercent} %`}</fan_speed>
 		<performance_state>P${g.pstate}</performance_state>
 		<clocks_event_reasons>
 			<clocks_event_reason_gpu_idle>Not Active</clocks_event_reason_gpu_idle>
@@ -125,10 +244,10 @@ function gpuXml(g: MockGpuState, minor: number): string {
 			<clocks_event_reason_display_clocks_setting>Not Active</clocks_event_reason_display_clocks_setting>
 		</clocks_event_reasons>
 		<fb_memory_usage>
-			<total>${TOTAL_MIB} MiB</total>
+			<total>${g.totalMiB} MiB</total>
 			<reserved>${RESERVED_MIB} MiB</reserved>
 			<used>${g.usedMiB} MiB</used>
-			<free>${TOTAL_MIB - RESERVED_MIB - g.usedMiB} MiB</free>
+			<free>${g.totalMiB - RESERVED_MIB - g.usedMiB} MiB</free>
 		</fb_memory_usage>
 		<bar1_memory_usage>
 			<total>256 MiB</total>
@@ -137,24 +256,14 @@ function gpuXml(g: MockGpuState, minor: number): string {
 		</bar1_memory_usage>
 		<compute_mode>Default</compute_mode>
 		<utilization>
-			<gpu_util>${g.utilPercent} %</gpu_util>
-			<memory_util>${g.memUtilPercent} %</memory_util>
-			<encoder_util>0 %</encoder_util>
-			<decoder_util>0 %</decoder_util>
-			<jpeg_util>0 %</jpeg_util>
-			<ofa_util>0 %</ofa_util>
+			<gpu_util>${util(g.utilPercent)}</gpu_util>
+			<memory_util>${util(g.memUtilPercent)}</memory_util>
+			<encoder_util>${util(0)}</encoder_util>
+			<decoder_util>${util(0)}</decoder_util>
+			<jpeg_util>${util(0)}</jpeg_util>
+			<ofa_util>${util(0)}</ofa_util>
 		</utilization>
-		<ecc_mode>
-			<current_ecc>N/A</current_ecc>
-			<pending_ecc>N/A</pending_ecc>
-		</ecc_mode>
-		<ecc_errors>
-			<volatile>
-				<sram_correctable>N/A</sram_correctable>
-				<dram_correctable>N/A</dram_correctable>
-				<dram_uncorrectable>N/A</dram_uncorrectable>
-			</volatile>
-		</ecc_errors>
+		${eccXml(g)}
 		<retired_pages>
 			<multiple_single_bit_retirement>
 				<retired_count>N/A</retired_count>
@@ -167,7 +276,7 @@ function gpuXml(g: MockGpuState, minor: number): string {
 			<pending_blacklist>N/A</pending_blacklist>
 			<pending_retirement>N/A</pending_retirement>
 		</retired_pages>
-		<remapped_rows>N/A</remapped_rows>
+		${remappedRowsXml(g)}
 		<temperature>
 			<gpu_temp>${g.tempC} C</gpu_temp>
 			<gpu_temp_tlimit>N/A</gpu_temp_tlimit>
@@ -175,18 +284,18 @@ function gpuXml(g: MockGpuState, minor: number): string {
 			<gpu_temp_slow_threshold>95 C</gpu_temp_slow_threshold>
 			<gpu_temp_max_gpu_threshold>93 C</gpu_temp_max_gpu_threshold>
 			<gpu_target_temperature>83 C</gpu_target_temperature>
-			<memory_temp>N/A</memory_temp>
-			<gpu_temp_max_mem_threshold>N/A</gpu_temp_max_mem_threshold>
+			<memory_temp>${dc ? `${g.tempC + 9} C` : 'N/A'}</memory_temp>
+			<gpu_temp_max_mem_threshold>${dc ? '95 C' : 'N/A'}</gpu_temp_max_mem_threshold>
 		</temperature>
 		<gpu_power_readings>
 			<power_state>Requested functionality has been deprecated</power_state>
 			<average_power_draw>${g.powerW.toFixed(2)} W</average_power_draw>
 			<instant_power_draw>${(g.powerW + 3.17).toFixed(2)} W</instant_power_draw>
-			<current_power_limit>350.00 W</current_power_limit>
-			<requested_power_limit>350.00 W</requested_power_limit>
-			<default_power_limit>350.00 W</default_power_limit>
-			<min_power_limit>100.00 W</min_power_limit>
-			<max_power_limit>480.00 W</max_power_limit>
+			<current_power_limit>${dc ? '300.00' : '350.00'} W</current_power_limit>
+			<requested_power_limit>${dc ? '300.00' : '350.00'} W</requested_power_limit>
+			<default_power_limit>${dc ? '300.00' : '350.00'} W</default_power_limit>
+			<min_power_limit>${dc ? '150.00' : '100.00'} W</min_power_limit>
+			<max_power_limit>${dc ? '300.00' : '480.00'} W</max_power_limit>
 		</gpu_power_readings>
 		<clocks>
 			<graphics_clock>${g.smMHz} MHz</graphics_clock>

@@ -28,6 +28,9 @@ let base: string;
 const originalPath = process.env.PATH;
 
 beforeAll(async () => {
+  // Jest compiles ESM-only execa on first use, which can take longer than the 1 s nvidia-smi
+  // timeout on a busy CI runner; load it before any timed run.
+  await import('execa');
   fake = createFakeNvidiaSmi();
   process.env.PATH = fake.pathEnv();
   // The interval is long: the tests drive every run with sampleNow().

@@ -1,0 +1,108 @@
+/**
+ * The contract between the exporter and what reads it: every metric a Grafana dashboard or an
+ * alert rule queries must be one the exporter really serves (checked against mock mode, which
+ * produces every family the real collectors do), and the dashboards must be valid Grafana JSON.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { parsePrometheusText } from './collectors/llm/prometheus-text';
+import { loadConfig } from './lib/config';
+import { createExporter } from './lib/exporter';
+
+const COMPOSE = join(__dirname, '../../../infra/compose');
+const DASHBOARDS = join(COMPOSE, 'grafana/dashboards');
+const RULES = join(COMPOSE, 'prometheus/rules');
+/** Series Prometheus itself writes. */
+const PROMETHEUS_BUILTIN = new Set(['up']);
+const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan', 'group_left', 'group_right']);
+
+/** Metric names a PromQL expression selects (not functions, labels, keywords or Grafana variables). */
+export function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\$\w+/g, '');
+  const names = [...bare.matchAll(/(?<![\w.:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()/g)].map((m) => m[1]);
+  return names.filter((n) => !KEYWORDS.has(n.toLowerCase()));
+}
+
+let served: Set<string>;
+
+beforeAll(async () => {
+  const exporter = createExporter(loadConfig({ EXPORTERS_MODE: 'mock', EXPORTERS_PROXMOX_ENABLED: 'true' }), pino({ level: 'silent' }));
+  await exporter.sampleNow();
+  served = new Set(parsePrometheusText(await exporter.registry.metrics()).map((s) => s.name));
+  await exporter.stop();
+});
+
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { uid: string };
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: Array<{ expr: string; refId: string }>;
+}
+
+const dashboardFiles = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json'));
+
+describe('metric name extraction', () => {
+  it('finds the metrics and skips functions, labels, ranges and variables', () => {
+    expect(
+      metricNames('histogram_quantile(0.95, sum by (endpoint, le) (rate(genesis_llm_x_bucket{endpoint=~"$endpoint"}[5m]))) > on(a) group_left b_total and up == 1'),
+    ).toEqual(['genesis_llm_x_bucket', 'b_total', 'up']);
+  });
+});
+
+describe('Grafana dashboards', () => {
+  it('are the three expected, with unique uids', () => {
+    expect(dashboardFiles.sort()).toEqual(['gpu.json', 'llm-servers.json', 'proxmox-host.json']);
+    const uids = dashboardFiles.map((f) => JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')).uid);
+    expect(new Set(uids).size).toBe(3);
+  });
+
+  const provisioned = parseYaml(readFileSync(join(COMPOSE, 'grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+    datasources: Array<{ uid: string; url: string }>;
+  };
+
+  it.each(dashboardFiles)('%s is valid dashboard JSON on the provisioned datasource', (file) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
+    expect(typeof d.title).toBe('string');
+    expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
+    const panels = d.panels as Panel[];
+    expect(panels.length).toBeGreaterThan(5);
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    for (const p of panels) {
+      expect({ title: p.title, uid: p.datasource?.uid }).toEqual({ title: p.title, uid: provisioned.datasources[0].uid });
+      expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
+      expect(p.targets?.length).toBeGreaterThan(0);
+    }
+    expect(provisioned.datasources[0].url).toBe('http://prometheus:9090');
+  });
+
+  it.each(dashboardFiles)('every query in %s reads metrics the exporter serves', (file) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
+    const exprs: string[] = [
+      ...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\((\w+),.*$/, '$1')),
+    ];
+    const missing = exprs.flatMap((e) => metricNames(e).filter((n) => !served.has(n)).map((n) => `${n} (in ${e})`));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('alert rules', () => {
+  const files = readdirSync(RULES).filter((f) => f.endsWith('.yml'));
+
+  it.each(files)('every expression in %s reads metrics the exporter serves', (file) => {
+    const doc = parseYaml(readFileSync(join(RULES, file), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const missing = doc.groups
+      .flatMap((g) => g.rules)
+      .flatMap((r) => metricNames(r.expr).filter((n) => !served.has(n) && !PROMETHEUS_BUILTIN.has(n)).map((n) => `${r.alert}: ${n}`));
+    expect(missing).toEqual([]);
+  });
+});
