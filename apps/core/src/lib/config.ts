@@ -1,0 +1,111 @@
+// Owns core's configuration: every environment variable the gateway reads, validated once at
+// start so a bad value stops the process with a message naming the variable and the fix.
+import { z } from 'zod';
+
+export interface CoreConfig {
+  host: string;
+  port: number;
+  /** OpenAI-compatible base URL including the version prefix, without a trailing slash. */
+  llmBaseUrl: string;
+  /** Sent upstream as a bearer token; never logged. */
+  llmApiKey: string | undefined;
+  llmTimeoutMs: number;
+  readyCacheMs: number;
+  logLevel: LogLevel;
+  shutdownTimeoutMs: number;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ConfigIssue {
+  variable: string;
+  problem: string;
+  fix: string;
+}
+
+/** Raised by loadCoreConfig; `issues` lists every bad variable, not just the first. */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(
+      `${service}: invalid configuration\n` +
+        issues.map((i) => `  ${i.variable}: ${i.problem}; fix: ${i.fix}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const FIXES: Record<string, string> = {
+  HOST: 'set HOST to the address to listen on, e.g. 0.0.0.0 in a container or 127.0.0.1 on a host',
+  PORT: 'set PORT to a TCP port between 1 and 65535 (core listens on 3001 by convention; 0 picks a free port)',
+  LLM_BASE_URL:
+    'set LLM_BASE_URL to the LLM server\'s OpenAI-compatible base URL with its version prefix, e.g. http://10.0.1.100:8000/v1',
+  LLM_API_KEY: 'leave LLM_API_KEY unset or set it to the key the LLM server expects',
+  LLM_TIMEOUT_MS: 'set LLM_TIMEOUT_MS to the milliseconds to wait for the LLM server to answer (1000..3600000)',
+  LLM_READY_CACHE_MS: 'set LLM_READY_CACHE_MS to how long a readiness probe result is reused, in milliseconds (0..600000)',
+  LOG_LEVEL: 'set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent',
+  SHUTDOWN_TIMEOUT_MS: 'set SHUTDOWN_TIMEOUT_MS to the milliseconds allowed for a graceful stop (100..120000)',
+};
+
+// Compose writes `VAR=` for `${VAR:-}`; an empty value means "not set", not "set to empty".
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
+
+const schema = z.object({
+  HOST: z.preprocess(unsetIfEmpty, z.string().min(1).default('0.0.0.0')),
+  PORT: intIn(0, 65535, 3001),
+  LLM_BASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string({ error: 'is required' })
+      .refine((v) => /^https?:\/\/[^/]+/.test(v) && URL.canParse(v), 'must be an http(s) URL'),
+  ),
+  LLM_API_KEY: z.preprocess(unsetIfEmpty, z.string().optional()),
+  LLM_TIMEOUT_MS: intIn(1000, 3_600_000, 120_000),
+  LLM_READY_CACHE_MS: intIn(0, 600_000, 5_000),
+  LOG_LEVEL: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  SHUTDOWN_TIMEOUT_MS: intIn(100, 120_000, 10_000),
+});
+
+export function loadCoreConfig(env: NodeJS.ProcessEnv): CoreConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      return { variable, problem: describe(issue, env[variable]), fix: FIXES[variable] ?? 'check the value' };
+    });
+    throw new ConfigError('core', issues);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    llmBaseUrl: e.LLM_BASE_URL.replace(/\/+$/, ''),
+    llmApiKey: e.LLM_API_KEY,
+    llmTimeoutMs: e.LLM_TIMEOUT_MS,
+    readyCacheMs: e.LLM_READY_CACHE_MS,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function describe(issue: z.core.$ZodIssue, raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'is required but not set';
+  // The API key is the one value that must never be echoed back.
+  if (issue.path[0] === 'LLM_API_KEY') return issue.message;
+  return `${issue.message} (got ${JSON.stringify(raw)})`;
+}
+
+/** The base URL with any user:password removed, safe for logs and API answers. */
+export function redactUrl(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/+$/, '');
+}

@@ -1,0 +1,48 @@
+// Runs the real entry point as a process: configuration errors stop it with EX_CONFIG and a
+// message naming the variable; SIGTERM stops it with exit 0.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { startFakeLlm } from './test-support/fake-llm';
+
+const repoRoot = resolve(__dirname, '../../..');
+const entry = resolve(__dirname, 'main.ts');
+
+function run(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+describe('core main', () => {
+  jest.setTimeout(20_000);
+
+  it('refuses to start without LLM_BASE_URL, naming it and the fix', async () => {
+    const p = run({ PORT: '0' });
+    expect(await p.exited).toBe(78);
+    expect(p.err()).toContain('core: invalid configuration');
+    expect(p.err()).toMatch(/LLM_BASE_URL: is required but not set; fix: set LLM_BASE_URL/);
+  });
+
+  it('serves, then exits 0 on SIGTERM without logging the API key', async () => {
+    const llm = await startFakeLlm();
+    const p = run({ PORT: '0', HOST: '127.0.0.1', LLM_BASE_URL: llm.baseUrl, LLM_API_KEY: 'sk-never-logged' });
+    await new Promise<void>((ready, fail) => {
+      p.exited.then((code) => fail(new Error(`core exited early (${code}): ${p.err()}`)));
+      const check = () => (p.out().includes('core ready') ? ready() : setTimeout(check, 50));
+      check();
+    });
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('stopped cleanly');
+    expect(p.out() + p.err()).not.toContain('sk-never-logged');
+    await llm.close();
+  });
+});
