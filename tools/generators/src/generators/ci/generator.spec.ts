@@ -57,7 +57,7 @@ describe('ci', () => {
     expect(steps).toEqual(
       expect.arrayContaining([
         { uses: 'actions/setup-node@v4', with: { 'node-version': 20, cache: 'npm' } },
-        { run: 'npm ci' },
+        { run: 'npm install --no-audit --no-fund' },
         { uses: 'nrwl/nx-set-shas@v4' },
         { run: 'npx nx affected -t lint typecheck test build --outputStyle=static' },
       ]),
