@@ -41,12 +41,12 @@ provision: install ## Converge the Proxmox host to infra/genesis.yaml (embedded 
 verify: install ## Check the acceptance criteria on the host
 	npx nx run infra:verify
 
-compose-config: ## Validate every compose variant
-	@for v in dev mock prod; do \
-	  docker-compose --project-directory $(COMPOSE_DIR) -f $(COMPOSE_DIR)/docker-compose.yml -f $(COMPOSE_DIR)/docker-compose.$$v.yml config -q && echo "compose $$v: valid"; \
-	done
+compose-config: install ## Validate every compose variant (base + dev, mock, prod)
+	npx nx run compose:config
 
-compose-up: ## Start the stack: make compose-up VARIANT=dev|mock|prod
+compose-up: install ## Start the stack: make compose-up VARIANT=dev|mock|prod
+	@test -f $(COMPOSE_DIR)/.env || { echo "$(COMPOSE_DIR)/.env is missing: cp $(COMPOSE_DIR)/.env.example $(COMPOSE_DIR)/.env, then set its secrets"; exit 1; }
+	npx nx run-many -t build --projects=tag:type:app
 	docker-compose --project-directory $(COMPOSE_DIR) -f $(COMPOSE_DIR)/docker-compose.yml -f $(COMPOSE_DIR)/docker-compose.$(VARIANT).yml up -d --build
 
 compose-down: ## Stop the stack: make compose-down VARIANT=dev|mock|prod

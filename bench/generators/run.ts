@@ -67,8 +67,10 @@ function main(): void {
     reset(root);
 
     const seconds: Record<Candidate, number[]> = { '@genesis/repo:init': [], '@nx/js:library': [] };
-    for (const name of Object.keys(candidates) as Candidate[])
-      (timeGenerator(root, candidates[name]), reset(root)); // warm-up
+    for (const name of Object.keys(candidates) as Candidate[]) {
+      timeGenerator(root, candidates[name]); // warm-up
+      reset(root);
+    }
     for (let i = 0; i < runs; i++) {
       for (const name of Object.keys(candidates) as Candidate[]) {
         seconds[name].push(timeGenerator(root, candidates[name]));
