@@ -11,5 +11,8 @@ export const buildImagesWorkflowPath = '.github/workflows/build-images.yaml';
 export const preCommitConfigPath = '.pre-commit-config.yaml';
 export const makefilePath = 'Makefile';
 export const installDependenciesPath = 'scripts/setup/install-dependencies.sh';
+export const dockerignorePath = '.dockerignore';
+/** Where a service's esbuild bundle lands; its Dockerfile copies this folder and nothing else. */
+export const bundleDir = (projectRoot: string) => `dist/${projectRoot}`;
 export const appsDir = 'apps';
 export const libsDir = 'libs';

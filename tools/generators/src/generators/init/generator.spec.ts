@@ -1,6 +1,7 @@
 import { readJson } from '@nx/devkit';
 import { parse } from 'yaml';
 import { changedPaths, emptyWorkspace, snapshotTree } from '../../testing/tree';
+import { dockerignoreContent } from '../../utils/dockerignore';
 import { ownedFiles } from '../../utils/ownership';
 import { initGenerator } from './generator';
 
@@ -57,6 +58,11 @@ describe('init', () => {
       'banker',
       'exporters',
     ]);
+    // Created by `workspace` with no service, then one line per service in registration order:
+    // the same bytes as the Genesis root .dockerignore.
+    expect(tree.read('.dockerignore', 'utf-8')).toBe(
+      dockerignoreContent(['apps/core', 'apps/banker', 'apps/exporters']),
+    );
   });
 
   it('changes nothing on a second run', async () => {

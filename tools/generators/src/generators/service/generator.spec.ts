@@ -7,7 +7,7 @@ const add = (tree: Parameters<typeof serviceGenerator>[0], name: string) =>
   serviceGenerator(tree, { name, skipFormat: true, skipInstall: true });
 
 describe('service', () => {
-  it('adds the project and registers it in compose, CI, Prometheus and .env.example', async () => {
+  it('adds the project and registers it in compose, CI, Prometheus, .env.example and .dockerignore', async () => {
     const tree = await initializedWorkspace();
     await add(tree, 'trader');
 
@@ -17,9 +17,21 @@ describe('service', () => {
     for (const file of ['src/main.ts', 'src/app.ts', 'src/app.spec.ts', 'Dockerfile', 'jest.config.cjs']) {
       expect(tree.exists(`apps/trader/${file}`)).toBe(true);
     }
-    expect(tree.read('apps/trader/Dockerfile', 'utf-8')).toMatch(
-      /ARG BASE_IMAGE=[\s\S]*USER 10001[\s\S]*HEALTHCHECK/,
+    // The pattern of apps/core/Dockerfile: copy the prebuilt bundle, run it as a non-root user.
+    const dockerfile = tree.read('apps/trader/Dockerfile', 'utf-8') ?? '';
+    expect(dockerfile).toMatch(
+      /ARG BASE_IMAGE=node:20-bookworm-slim\n[\s\S]*FROM \$\{BASE_IMAGE\} AS bundle\n[\s\S]*COPY dist\/apps\/trader\/ \.\/\n[\s\S]*FROM \$\{BASE_IMAGE\} AS runtime\n[\s\S]*PORT=3003\n[\s\S]*useradd --system --uid 10001[\s\S]*USER genesis:genesis\nEXPOSE 3003\n[\s\S]*HEALTHCHECK [\s\S]*CMD \["node", "main.js"\]\n$/,
     );
+    expect(dockerfile).not.toMatch(/npm (ci|install)|COPY \. /);
+    expect(project.targets?.['docker:build']).toMatchObject({
+      dependsOn: ['build'],
+      inputs: ['production', '^production', '{workspaceRoot}/.dockerignore'],
+      options: {
+        command:
+          'docker build -f apps/trader/Dockerfile --build-arg BASE_IMAGE=${BASE_IMAGE:-node:20-bookworm-slim} -t genesis/trader:latest .',
+      },
+    });
+    expect(tree.read('.dockerignore', 'utf-8')).toContain('\n!dist/apps/exporters/\n!dist/apps/trader/\n');
 
     const base = parse(tree.read('infra/compose/docker-compose.yml', 'utf-8')!);
     expect(base.services.trader.environment).toEqual({ HOST: '0.0.0.0', PORT: '3003' });

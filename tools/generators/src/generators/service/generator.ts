@@ -5,6 +5,7 @@ import { addServiceProject } from './lib/add-service-project';
 import { normalizeServiceOptions } from './lib/normalize-options';
 import { registerInCi } from './lib/register-in-ci';
 import { registerInCompose } from './lib/register-in-compose';
+import { registerInDockerignore } from './lib/register-in-dockerignore';
 import { registerInEnvExample } from './lib/register-in-env-example';
 import { registerInPrometheus } from './lib/register-in-prometheus';
 import type { ServiceGeneratorSchema } from './schema';
@@ -15,6 +16,7 @@ export function addService(tree: Tree, name: string, options: { allowExisting?: 
   addServiceProject(tree, service);
   registerInEnvExample(tree, service);
   registerInCompose(tree, service);
+  registerInDockerignore(tree, service);
   registerInPrometheus(tree, service);
   registerInCi(tree);
 }

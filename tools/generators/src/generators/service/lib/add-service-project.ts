@@ -2,6 +2,7 @@
 // endpoints and a spec, Dockerfile.
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
+import { bundleDir } from '../../../utils/paths';
 import { renderTemplates } from '../../../utils/templates';
 import * as versions from '../../../utils/versions';
 import type { NormalizedService } from './normalize-options';
@@ -14,6 +15,7 @@ export function addServiceProject(tree: Tree, service: NormalizedService): void 
     service.root,
     {
       ...service,
+      bundleDir: bundleDir(service.root),
       versions,
       baseImage: versions.baseImage,
       nodeVersion: versions.nodeVersion,

@@ -2,6 +2,10 @@
 // Prettier, .gitignore for Node/Docker/Python, .npmrc, .dockerignore, README.md, CLAUDE.md).
 import { join } from 'node:path';
 import { readJson, type Tree } from '@nx/devkit';
+import { dockerignoreContent } from '../../../utils/dockerignore';
+import { writeOnce } from '../../../utils/ownership';
+import { dockerignorePath } from '../../../utils/paths';
+import { listServices } from '../../../utils/services';
 import { renderTemplates } from '../../../utils/templates';
 import { nxVersion, typescriptVersion } from '../../../utils/versions';
 
@@ -16,4 +20,6 @@ export function addRootFiles(tree: Tree): void {
     { workspaceName, nxVersion, typescriptVersion },
     'createOnce',
   );
+  // Built from code, not a template: `service` keeps the same lines in step (utils/dockerignore.ts).
+  writeOnce(tree, dockerignorePath, dockerignoreContent(listServices(tree).map((service) => service.root)));
 }
