@@ -41,6 +41,35 @@ describe('ci', () => {
     expect(workflow.env.BASE_IMAGE).toBe('node:20-bookworm-slim');
   });
 
+  it('bundles each service with Nx before building its image over the bundle', async () => {
+    const tree = emptyWorkspace();
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', projectType: 'application' });
+    tree.write('apps/web/Dockerfile', 'FROM scratch\n');
+    await ciGenerator(tree, { skipFormat: true });
+    const steps = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8') ?? '').jobs.image.steps;
+    expect(steps).toEqual([
+      { uses: 'actions/checkout@v4' },
+      { uses: 'actions/setup-node@v4', with: { 'node-version': 20, cache: 'npm' } },
+      { run: 'npm install --no-audit --no-fund' },
+      {
+        name: 'Bundle ${{ matrix.service }}',
+        run: 'npx nx run ${{ matrix.service }}:build --outputStyle=static',
+      },
+      { uses: 'docker/setup-buildx-action@v3' },
+      {
+        name: 'Build ${{ matrix.service }}',
+        uses: 'docker/build-push-action@v6',
+        with: {
+          context: '.',
+          file: '${{ matrix.dockerfile }}',
+          'build-args': 'BASE_IMAGE=${{ env.BASE_IMAGE }}',
+          push: false,
+          tags: 'genesis/${{ matrix.service }}:${{ github.sha }}',
+        },
+      },
+    ]);
+  });
+
   it('renders a valid workflow while no service has a Dockerfile yet', async () => {
     const tree = emptyWorkspace();
     await ciGenerator(tree, { skipFormat: true });
