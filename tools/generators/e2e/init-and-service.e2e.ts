@@ -81,6 +81,10 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
       'trader',
       '--outputStyle=static',
     ]);
+    // The image is built over this bundle: its Dockerfile copies it, .dockerignore lets it in.
+    expect(existsSync(join(root, 'dist/apps/trader/main.js'))).toBe(true);
+    expect(read('apps/trader/Dockerfile')).toContain('\nCOPY dist/apps/trader/ ./\n');
+    expect(read('.dockerignore')).toMatch(/^!dist\/apps\/trader\/$/m);
     git(root, 'add', '-A');
     git(root, 'commit', '-q', '-m', 'trader');
   });
