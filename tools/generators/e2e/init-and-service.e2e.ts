@@ -69,7 +69,7 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
     expect(jobs).toContainEqual(
       expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }),
     );
-    expect(read('infra/compose/.env.example')).toMatch(/^TRADER_PORT=3003$/m);
+    expect(read('infra/compose/.env.example')).toMatch(/^TRADER_HOST_PORT=3003$/m);
     must(root, 'npx', [
       'nx',
       'run-many',

@@ -1,6 +1,6 @@
 // Where each service listens. The agreed ports live here; a service added later gets the next
 // free port in `servicePortRange`, and the record of what is taken is infra/compose/.env.example
-// (one `<NAME>_PORT=<port>` line per service), read by `readPortRegistry`.
+// (one `<NAME>_HOST_PORT=<port>` line per service), read by `readPortRegistry`.
 import type { Tree } from '@nx/devkit';
 import { envExamplePath } from './paths';
 
@@ -15,15 +15,15 @@ export const wellKnownPorts: Readonly<Record<string, number>> = {
 export const servicePortRange = { first: 3003, last: 3099 } as const;
 
 export function portVariable(service: string): string {
-  return `${service.toUpperCase().replace(/-/g, '_')}_PORT`;
+  return `${service.toUpperCase().replace(/-/g, '_')}_HOST_PORT`;
 }
 
-/** `<NAME>_PORT` → port, for every such line in infra/compose/.env.example. */
+/** `<NAME>_HOST_PORT` → port, for every such line in infra/compose/.env.example. */
 export function readPortRegistry(tree: Tree): Map<string, number> {
   const ports = new Map<string, number>();
   if (!tree.exists(envExamplePath)) return ports;
   for (const line of (tree.read(envExamplePath, 'utf-8') ?? '').split('\n')) {
-    const match = /^([A-Z0-9_]+_PORT)=(\d+)\s*$/.exec(line.trim());
+    const match = /^([A-Z0-9_]+_HOST_PORT)=(\d+)\s*$/.exec(line.trim());
     if (match) ports.set(match[1], Number(match[2]));
   }
   return ports;
@@ -41,6 +41,6 @@ export function portForService(tree: Tree, service: string): number {
   }
   throw new Error(
     `${envExamplePath}: every port from ${servicePortRange.first} to ${servicePortRange.last} is taken; ` +
-      `remove unused <NAME>_PORT lines or widen servicePortRange in tools/generators/src/utils/ports.ts`,
+      `remove unused <NAME>_HOST_PORT lines or widen servicePortRange in tools/generators/src/utils/ports.ts`,
   );
 }

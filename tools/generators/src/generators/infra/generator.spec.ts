@@ -29,7 +29,7 @@ describe('infra', () => {
       'PVE_HOST',
       'PVE_TOKEN_SECRET',
       'GRAFANA_ADMIN_PASSWORD',
-      'PROMETHEUS_PORT',
+      'PROMETHEUS_HOST_PORT',
       'BASE_IMAGE',
     ]) {
       expect(env).toMatch(new RegExp(`^${variable}=`, 'm'));

@@ -47,14 +47,14 @@ describe('service', () => {
     expect(jobs).toContainEqual(
       expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }),
     );
-    expect(tree.read('infra/compose/.env.example', 'utf-8')).toContain('\nTRADER_PORT=3003\n');
+    expect(tree.read('infra/compose/.env.example', 'utf-8')).toContain('\nTRADER_HOST_PORT=3003\n');
   });
 
   it('gives each new service the next free port', async () => {
     const tree = await initializedWorkspace();
     await add(tree, 'trader');
     await add(tree, 'risk-engine');
-    expect(tree.read('infra/compose/.env.example', 'utf-8')).toContain('\nRISK_ENGINE_PORT=3004\n');
+    expect(tree.read('infra/compose/.env.example', 'utf-8')).toContain('\nRISK_ENGINE_HOST_PORT=3004\n');
     expect(tree.read('apps/risk-engine/src/main.ts', 'utf-8')).toContain("process.env.PORT ?? '3004'");
   });
 

@@ -9,7 +9,7 @@ describe('normalizeServiceOptions', () => {
       root: 'apps/trader',
       offset: '../../',
       port: 3003,
-      portVariable: 'TRADER_PORT',
+      portVariable: 'TRADER_HOST_PORT',
       existing: false,
     });
   });

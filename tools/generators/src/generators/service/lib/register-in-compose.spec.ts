@@ -15,7 +15,7 @@ describe('registerInCompose', () => {
     registerInCompose(tree, normalizeServiceOptions(tree, 'trader'));
     const after = tree.read(path, 'utf-8')!;
     expect(after.startsWith(before)).toBe(true);
-    expect(parse(after).services.trader).toEqual({ ports: ['127.0.0.1:${TRADER_PORT:-3003}:3003'] });
+    expect(parse(after).services.trader).toEqual({ ports: ['127.0.0.1:${TRADER_HOST_PORT:-3003}:3003'] });
     expect(parse(tree.read('infra/compose/docker-compose.mock.yml', 'utf-8')!).services.trader).toEqual({
       environment: { GENESIS_MODE: 'mock' },
     });

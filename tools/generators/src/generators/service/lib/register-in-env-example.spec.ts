@@ -9,6 +9,6 @@ describe('registerInEnvExample', () => {
     registerInEnvExample(tree, service);
     registerInEnvExample(tree, service);
     const text = tree.read('infra/compose/.env.example', 'utf-8')!;
-    expect(text.match(/^TRADER_PORT=3003$/gm)).toHaveLength(1);
+    expect(text.match(/^TRADER_HOST_PORT=3003$/gm)).toHaveLength(1);
   });
 });

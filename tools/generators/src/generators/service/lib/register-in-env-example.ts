@@ -1,4 +1,4 @@
-// Kept in step: infra/compose/.env.example gets `<NAME>_PORT=<port>`, which is also the record
+// Kept in step: infra/compose/.env.example gets `<NAME>_HOST_PORT=<port>`, which is also the record
 // of taken ports (utils/ports.ts).
 import type { Tree } from '@nx/devkit';
 import { envExamplePath } from '../../../utils/paths';
