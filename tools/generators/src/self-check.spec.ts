@@ -41,4 +41,18 @@ describe('self-check: this repository against its own init', () => {
       );
     }
   });
+
+  it('changes no file at all: the kept-in-step registrations are already in place', async () => {
+    const tree = new FsTree(workspaceRoot, false);
+    await initGenerator(tree, { skipFormat: true, skipInstall: true });
+    const changed = tree
+      .listChanges()
+      .filter((change) => {
+        const onDisk = join(workspaceRoot, change.path);
+        if (change.type !== 'UPDATE' || !existsSync(onDisk)) return true;
+        return readFileSync(onDisk, 'utf-8') !== change.content?.toString('utf-8');
+      })
+      .map((change) => `${change.type} ${change.path}`);
+    expect(changed).toEqual([]);
+  });
 });
