@@ -3,7 +3,7 @@
 import { AuditLogError } from './lib/audit-log';
 import { buildBankerApp } from './lib/app';
 import { ConfigError, loadBankerConfig } from './lib/config';
-import { installGracefulShutdown } from './lib/shutdown';
+import { installGracefulShutdown } from '@genesis/service-kit';
 
 /** sysexits' EX_CONFIG: the process cannot run with this configuration or data. */
 const EXIT_CONFIG = 78;

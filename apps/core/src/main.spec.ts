@@ -1,25 +1,11 @@
 // Runs the real entry point as a process: configuration errors stop it with EX_CONFIG and a
 // message naming the variable; SIGTERM stops it with exit 0.
-import { spawn } from 'node:child_process';
+import { spawnService, waitForOutput } from '@genesis/service-kit/testing';
 import { resolve } from 'node:path';
 import { startFakeLlm } from './test-support/fake-llm';
 
-const repoRoot = resolve(__dirname, '../../..');
 const entry = resolve(__dirname, 'main.ts');
-
-function run(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
+const run = (env: NodeJS.ProcessEnv) => spawnService(entry, env);
 
 describe('core main', () => {
   jest.setTimeout(20_000);
@@ -34,11 +20,7 @@ describe('core main', () => {
   it('serves, then exits 0 on SIGTERM without logging the API key', async () => {
     const llm = await startFakeLlm();
     const p = run({ PORT: '0', HOST: '127.0.0.1', LLM_BASE_URL: llm.baseUrl, LLM_API_KEY: 'sk-never-logged' });
-    await new Promise<void>((ready, fail) => {
-      p.exited.then((code) => fail(new Error(`core exited early (${code}): ${p.err()}`)));
-      const check = () => (p.out().includes('core ready') ? ready() : setTimeout(check, 50));
-      check();
-    });
+    await waitForOutput(p, 'core ready', 'core');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.out()).toContain('stopped cleanly');

@@ -1,7 +1,7 @@
 // core: "The Brain"'s gateway. Validates the environment, serves, stops gracefully.
 import { ConfigError, loadCoreConfig, redactUrl } from './lib/config';
 import { buildCoreApp } from './lib/app';
-import { installGracefulShutdown } from './lib/shutdown';
+import { installGracefulShutdown } from '@genesis/service-kit';
 
 /** sysexits' EX_CONFIG: the process cannot run with this configuration. */
 const EXIT_CONFIG = 78;

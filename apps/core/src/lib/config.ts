@@ -1,6 +1,11 @@
 // Owns core's configuration: every environment variable the gateway reads, validated once at
 // start so a bad value stops the process with a message naming the variable and the fix.
+import { COMMON_ENV_FIXES, commonEnvFields, intIn, parseEnv, unsetIfEmpty, type LogLevel } from '@genesis/service-kit';
 import { z } from 'zod';
+
+// Callers keep importing the error and its shapes from here.
+export { ConfigError, type ConfigIssue, type LogLevel } from '@genesis/service-kit';
+
 
 export interface CoreConfig {
   host: string;
@@ -15,28 +20,6 @@ export interface CoreConfig {
   shutdownTimeoutMs: number;
 }
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-export interface ConfigIssue {
-  variable: string;
-  problem: string;
-  fix: string;
-}
-
-/** Raised by loadCoreConfig; `issues` lists every bad variable, not just the first. */
-export class ConfigError extends Error {
-  constructor(
-    readonly service: string,
-    readonly issues: ConfigIssue[],
-  ) {
-    super(
-      `${service}: invalid configuration\n` +
-        issues.map((i) => `  ${i.variable}: ${i.problem}; fix: ${i.fix}`).join('\n'),
-    );
-    this.name = 'ConfigError';
-  }
-}
-
 const FIXES: Record<string, string> = {
   HOST: 'set HOST to the address to listen on, e.g. 0.0.0.0 in a container or 127.0.0.1 on a host',
   PORT: 'set PORT to a TCP port between 1 and 65535 (core listens on 3001 by convention; 0 picks a free port)',
@@ -45,14 +28,8 @@ const FIXES: Record<string, string> = {
   LLM_API_KEY: 'leave LLM_API_KEY unset or set it to the key the LLM server expects',
   LLM_TIMEOUT_MS: 'set LLM_TIMEOUT_MS to the milliseconds to wait for the LLM server to answer (1000..3600000)',
   LLM_READY_CACHE_MS: 'set LLM_READY_CACHE_MS to how long a readiness probe result is reused, in milliseconds (0..600000)',
-  LOG_LEVEL: 'set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent',
-  SHUTDOWN_TIMEOUT_MS: 'set SHUTDOWN_TIMEOUT_MS to the milliseconds allowed for a graceful stop (100..120000)',
+  ...COMMON_ENV_FIXES,
 };
-
-// Compose writes `VAR=` for `${VAR:-}`; an empty value means "not set", not "set to empty".
-const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
-const intIn = (min: number, max: number, fallback: number) =>
-  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback));
 
 const schema = z.object({
   HOST: z.preprocess(unsetIfEmpty, z.string().min(1).default('0.0.0.0')),
@@ -66,23 +43,13 @@ const schema = z.object({
   LLM_API_KEY: z.preprocess(unsetIfEmpty, z.string().optional()),
   LLM_TIMEOUT_MS: intIn(1000, 3_600_000, 120_000),
   LLM_READY_CACHE_MS: intIn(0, 600_000, 5_000),
-  LOG_LEVEL: z.preprocess(
-    unsetIfEmpty,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
-  SHUTDOWN_TIMEOUT_MS: intIn(100, 120_000, 10_000),
+  ...commonEnvFields,
 });
 
+/** Throws ConfigError listing every bad variable, not just the first. */
 export function loadCoreConfig(env: NodeJS.ProcessEnv): CoreConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? 'environment');
-      return { variable, problem: describe(issue, env[variable]), fix: FIXES[variable] ?? 'check the value' };
-    });
-    throw new ConfigError('core', issues);
-  }
-  const e = parsed.data;
+  // The API key is the one value that must never be echoed back.
+  const e = parseEnv(schema, env, { service: 'core', fixes: FIXES, secrets: ['LLM_API_KEY'] });
   return {
     host: e.HOST,
     port: e.PORT,
@@ -93,13 +60,6 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv): CoreConfig {
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
-}
-
-function describe(issue: z.core.$ZodIssue, raw: string | undefined): string {
-  if (raw === undefined || raw === '') return 'is required but not set';
-  // The API key is the one value that must never be echoed back.
-  if (issue.path[0] === 'LLM_API_KEY') return issue.message;
-  return `${issue.message} (got ${JSON.stringify(raw)})`;
 }
 
 /** The base URL with any user:password removed, safe for logs and API answers. */

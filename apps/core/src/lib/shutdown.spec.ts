@@ -1,6 +1,8 @@
+// Core's side of the graceful stop (the mechanism and its bound are specified in
+// libs/service-kit): a server-sent-events answer relayed from the LLM server runs to its end.
+import { installGracefulShutdown } from '@genesis/service-kit';
 import { request } from 'node:http';
 import { buildCoreApp } from './app';
-import { installGracefulShutdown } from './shutdown';
 import { FAKE_MODEL, startFakeLlm } from '../test-support/fake-llm';
 
 function post(port: number, body: unknown): Promise<{ status: number; body: string }> {
@@ -16,7 +18,7 @@ function post(port: number, body: unknown): Promise<{ status: number; body: stri
   });
 }
 
-describe('graceful shutdown', () => {
+describe('core graceful shutdown', () => {
   it('stops accepting, lets an in-flight stream finish, then exits 0', async () => {
     const llm = await startFakeLlm({ chunkDelayMs: 80 });
     const { app } = buildCoreApp({
@@ -38,25 +40,6 @@ describe('graceful shutdown', () => {
     expect(answer.body.endsWith('data: [DONE]\n\n')).toBe(true);
     await stopped;
     expect(exit).toHaveBeenCalledWith(0);
-    await llm.close();
-  });
-
-  it('exits 1 when in-flight work outlives the bound', async () => {
-    const llm = await startFakeLlm({ chunkDelayMs: 1000 });
-    const { app } = buildCoreApp({
-      host: '127.0.0.1', port: 0, llmBaseUrl: llm.baseUrl, llmApiKey: undefined,
-      llmTimeoutMs: 5000, readyCacheMs: 0, logLevel: 'silent', shutdownTimeoutMs: 150,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (app.server.address() as { port: number }).port;
-    const inFlight = post(port, { model: FAKE_MODEL, stream: true }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
-    const code = await new Promise<number>((resolve) => void installGracefulShutdown(app, { timeoutMs: 150, signals: [], exit: resolve })('SIGTERM'));
-    expect(code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(1000);
-    app.server.closeAllConnections();
-    await inFlight;
     await llm.close();
   });
 });

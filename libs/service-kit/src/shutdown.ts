@@ -1,6 +1,6 @@
 // Owns the graceful stop: on SIGTERM/SIGINT stop accepting connections, let in-flight requests
 // (streams included) finish, run close hooks, exit 0; past the bound, exit 1 so an orchestrator
-// never waits on a stuck process. Core and banker each keep this small copy.
+// never waits on a stuck process. Shared by core and banker so both stop the same way.
 import type { FastifyInstance } from 'fastify';
 
 export interface ShutdownOptions {

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'service-kit',
+  preset: '../../jest.preset.js',
+};
