@@ -3,8 +3,16 @@
 // several rounds alternating; prints requests made, median wall time of each and their ratio.
 //   node -r @swc-node/register bench/plan/run.ts [rounds] [latencyMs]      (npx nx run bench:plan)
 import { startSimulator } from '@genesis/pve-sim';
-import { apply, CountingApi, pendingChanges, plan, PveClient, SerialApi, type PveApi } from '@genesis/proxmox';
-import { simulatorPlaceFile } from '@genesis/proxmox/src/cli/connect';
+import {
+  apply,
+  CountingApi,
+  pendingChanges,
+  plan,
+  PveClient,
+  SerialApi,
+  type PveApi,
+} from '@genesis/proxmox';
+import { simulatorConnectionConfig, simulatorPlaceFile } from '@genesis/proxmox/src/cli/connect';
 import { genesisState } from '@genesis/proxmox/src/testing/desired-state';
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -22,25 +30,21 @@ async function timedPlan(api: PveApi, state: ReturnType<typeof genesisState>, se
   const started = process.hrtime.bigint();
   const result = await plan(target, state);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (pendingChanges(result).length) throw new Error('bench: the host is not converged; the plan has changes');
+  if (pendingChanges(result).length)
+    throw new Error('bench: the host is not converged; the plan has changes');
   return { ms, requests: counting.total };
 }
 
 async function main(): Promise<void> {
   const sim = await startSimulator({ taskDurationMs: 10, warn: () => undefined });
-  const client = new PveClient({
-    host: sim.host,
-    port: sim.port,
-    node: sim.node,
-    tokenId: sim.tokens.provisioner.id,
-    tokenSecret: sim.tokens.provisioner.secret,
-    fingerprint: sim.fingerprint,
-  });
+  const client = new PveClient(simulatorConnectionConfig(sim));
   try {
     const state = genesisState();
     await apply(client, state, { progress: () => undefined, placeFile: simulatorPlaceFile(sim) });
     sim.setLatency(latencyMs);
-    console.log(`plan of infra/genesis.yaml on a converged simulator, ${latencyMs} ms latency per request, ${rounds} rounds`);
+    console.log(
+      `plan of infra/genesis.yaml on a converged simulator, ${latencyMs} ms latency per request, ${rounds} rounds`,
+    );
 
     const parallel: number[] = [];
     const sequential: number[] = [];
@@ -55,8 +59,12 @@ async function main(): Promise<void> {
     const mp = median(parallel);
     const ms = median(sequential);
     console.log(`  parallel reads (engine):      ${requests.parallel} requests, median ${mp.toFixed(0)} ms`);
-    console.log(`  one request at a time:        ${requests.sequential} requests, median ${ms.toFixed(0)} ms`);
-    console.log(`  speed-up: ${(ms / mp).toFixed(2)}x (same requests: ${requests.parallel === requests.sequential ? 'yes' : 'NO'})`);
+    console.log(
+      `  one request at a time:        ${requests.sequential} requests, median ${ms.toFixed(0)} ms`,
+    );
+    console.log(
+      `  speed-up: ${(ms / mp).toFixed(2)}x (same requests: ${requests.parallel === requests.sequential ? 'yes' : 'NO'})`,
+    );
   } finally {
     client.close();
     await sim.stop();

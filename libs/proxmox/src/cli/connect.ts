@@ -31,6 +31,22 @@ export function repoRoot(from = process.cwd()): string {
   return dir;
 }
 
+/** How the engine reaches a simulator: its provisioning token, pinned to its certificate. */
+export function simulatorConnectionConfig(
+  sim: RunningSimulator,
+  extra: Partial<PveConnectionConfig> = {},
+): PveConnectionConfig {
+  return {
+    host: sim.host,
+    port: sim.port,
+    node: sim.node,
+    tokenId: sim.tokens.provisioner.id,
+    tokenSecret: sim.tokens.provisioner.secret,
+    fingerprint: sim.fingerprint,
+    ...extra,
+  };
+}
+
 /** What `scp` to a real node does, for the simulator: its shell access is in-process. */
 export function simulatorPlaceFile(sim: RunningSimulator) {
   return async (volid: string, content: string): Promise<void> => {
@@ -38,7 +54,14 @@ export function simulatorPlaceFile(sim: RunningSimulator) {
     const [storage, name] = [volid.slice(0, colon), volid.slice(colon + 1)];
     sim.state.update((s) => {
       s.volumes = s.volumes.filter((v) => !(v.storage === storage && v.name === name));
-      s.volumes.push({ storage, name, content: name.split('/')[0], format: 'raw', size: Buffer.byteLength(content), ctime: Math.floor(Date.now() / 1000) });
+      s.volumes.push({
+        storage,
+        name,
+        content: name.split('/')[0],
+        format: 'raw',
+        size: Buffer.byteLength(content),
+        ctime: Math.floor(Date.now() / 1000),
+      });
     });
   };
 }
@@ -54,7 +77,13 @@ export async function connect(
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
     const api = new PveClient(config);
-    return { api, config, endpoint: `https://${config.host}:${config.port}`, simulated: false, close: async () => api.close() };
+    return {
+      api,
+      config,
+      endpoint: `https://${config.host}:${config.port}`,
+      simulated: false,
+      close: async () => api.close(),
+    };
   }
   const stateFile = simStateFile;
   const sim = await startSimulator({ stateFile, node });
@@ -62,15 +91,7 @@ export async function connect(
     `No PVE_HOST set: using the embedded Proxmox simulator at ${sim.url} ` +
       `(state: ${relative(process.cwd(), stateFile) || stateFile})`,
   );
-  const config: PveConnectionConfig = {
-    host: sim.host,
-    port: sim.port,
-    node: sim.node,
-    tokenId: sim.tokens.provisioner.id,
-    tokenSecret: sim.tokens.provisioner.secret,
-    fingerprint: sim.fingerprint,
-    traceFile: env.PVE_TRACE?.trim() || undefined,
-  };
+  const config = simulatorConnectionConfig(sim, { traceFile: env.PVE_TRACE?.trim() || undefined });
   const api = new PveClient(config);
   return {
     api,

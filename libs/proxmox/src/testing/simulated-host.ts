@@ -5,7 +5,7 @@
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import type { PveApi, PveParams, WaitForTaskOptions } from '../client/types';
-import { simulatorPlaceFile } from '../cli/connect';
+import { simulatorConnectionConfig, simulatorPlaceFile } from '../cli/connect';
 
 export interface SimulatedHost {
   sim: RunningSimulator;
@@ -16,28 +16,27 @@ export interface SimulatedHost {
   close(): Promise<void>;
 }
 
-export async function simulatedHost(options: SimulatorOptions = {}, traceFile?: string): Promise<SimulatedHost> {
-  const sim = await startSimulator({ taskDurationMs: 10, agentStartupMs: 10, warn: () => undefined, ...options });
-  const client = new PveClient(
-    {
-      host: sim.host,
-      port: sim.port,
-      node: sim.node,
-      tokenId: sim.tokens.provisioner.id,
-      tokenSecret: sim.tokens.provisioner.secret,
-      fingerprint: sim.fingerprint,
-      requestTimeoutMs: 5000,
-      traceFile,
-    },
-    { retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
-  );
+export async function simulatedHost(
+  options: SimulatorOptions = {},
+  traceFile?: string,
+): Promise<SimulatedHost> {
+  const sim = await startSimulator({
+    taskDurationMs: 10,
+    agentStartupMs: 10,
+    warn: () => undefined,
+    ...options,
+  });
+  const client = new PveClient(simulatorConnectionConfig(sim, { requestTimeoutMs: 5000, traceFile }), {
+    retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+  });
   const api: PveApi = {
     node: client.node,
     get: <T>(path: string, params?: PveParams) => client.get<T>(path, params),
     post: <T>(path: string, params?: PveParams) => client.post<T>(path, params),
     put: <T>(path: string, params?: PveParams) => client.put<T>(path, params),
     delete: <T>(path: string, params?: PveParams) => client.delete<T>(path, params),
-    waitForTask: (upid: string, o?: WaitForTaskOptions) => client.waitForTask(upid, { pollIntervalMs: 15, ...o }),
+    waitForTask: (upid: string, o?: WaitForTaskOptions) =>
+      client.waitForTask(upid, { pollIntervalMs: 15, ...o }),
   };
   return {
     sim,
