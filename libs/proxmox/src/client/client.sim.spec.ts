@@ -10,6 +10,7 @@ import { defaultSchemaPath, startSimulator, type RunningSimulator } from '@genes
 import { PveClient, type PveClientEvent, type PveClientOptions } from './client';
 import { PveHttpError, PveTaskError, PveTlsError } from './errors';
 import type { PveConnectionConfig } from './types';
+import { rejection } from '../testing/rejection';
 
 const schemaPath = defaultSchemaPath();
 const haveSchema = existsSync(schemaPath);
@@ -44,18 +45,6 @@ describeSim('PveClient against the simulator', () => {
     );
     clients.push(c);
     return c;
-  }
-
-  async function rejection<E extends Error>(
-    kind: new (...args: never[]) => E,
-    call: Promise<unknown>,
-  ): Promise<E> {
-    const outcome = await call.then(
-      () => new Error('expected the call to fail, it succeeded'),
-      (error: unknown) => error,
-    );
-    expect(outcome).toBeInstanceOf(kind);
-    return outcome as E;
   }
 
   /** Creates a small VM and waits for its qmcreate task. */

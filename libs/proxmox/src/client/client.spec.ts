@@ -12,6 +12,7 @@ import { PveClient, type PveClientEvent, type PveClientOptions } from './client'
 import { PveHttpError, PveNetworkError, PveTaskError, PveTaskTimeoutError, PveTlsError } from './errors';
 import { generateCertificate, sendJson, startTestServer, type TestServer } from './testing/https-test-server';
 import type { PveConnectionConfig } from './types';
+import { rejection } from '../testing/rejection';
 
 const SECRET = '0b6f1c3e-8f5d-4a2b-9c7e-1d2e3f4a5b6c';
 const FAST: PveClientOptions = { retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 } };
@@ -20,19 +21,6 @@ const UPID = 'UPID:pve:0000ABCD:00012345:65F1A2B3:qmstart:100:root@pam!genesis:'
 let server: TestServer;
 const clients: PveClient[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'pve-client-'));
-
-/** The error a call rejects with, checked to be of the expected class. */
-async function rejection<E extends Error>(
-  kind: new (...args: never[]) => E,
-  call: Promise<unknown>,
-): Promise<E> {
-  const outcome = await call.then(
-    () => new Error('expected the call to fail, it succeeded'),
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(kind);
-  return outcome as E;
-}
 
 function client(extra: Partial<PveConnectionConfig> = {}, options: PveClientOptions = FAST): PveClient {
   const c = new PveClient(
