@@ -3,8 +3,8 @@ import { int, str, bool, type RequestContext, type Route } from './context';
 import { isTaskRunning } from './host';
 import type { TaskState } from './state';
 
-function taskSummary(ctx: RequestContext, task: TaskState): Record<string, unknown> {
-  const running = isTaskRunning(task);
+/** The fields the task index and the status route both report. */
+function taskIdentity(ctx: RequestContext, task: TaskState): Record<string, unknown> {
   return {
     upid: task.upid,
     node: ctx.host.node,
@@ -14,6 +14,14 @@ function taskSummary(ctx: RequestContext, task: TaskState): Record<string, unkno
     type: task.type,
     id: task.id,
     user: task.user,
+  };
+}
+
+/** An entry of the task index: `status` there is the exit status, present once the task ended. */
+function taskSummary(ctx: RequestContext, task: TaskState): Record<string, unknown> {
+  const running = isTaskRunning(task);
+  return {
+    ...taskIdentity(ctx, task),
     ...(running ? {} : { endtime: Math.floor(task.endsAtMs / 1000), status: task.exitstatus }),
   };
 }
@@ -61,14 +69,7 @@ export const taskRoutes: Route[] = [
       const task = ctx.host.findTask(ctx.pathParams.upid);
       const running = isTaskRunning(task);
       return {
-        upid: task.upid,
-        node: ctx.host.node,
-        pid: task.pid,
-        pstart: task.pstart,
-        starttime: task.starttime,
-        type: task.type,
-        id: task.id,
-        user: task.user,
+        ...taskIdentity(ctx, task),
         status: running ? 'running' : 'stopped',
         ...(running ? {} : { exitstatus: task.exitstatus }),
       };
