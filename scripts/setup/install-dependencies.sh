@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages Genesis' tests and tools need on Debian 12 / Ubuntu 24.04:
 # Docker engine and compose, Prometheus (promtool), debootstrap for a local base image,
-# ShellCheck, pre-commit and cloud-init (schema checks). Idempotent; run as root or with sudo.
+# ShellCheck, pre-commit, cloud-init (schema checks), and for the host-side tests: ifupdown2, nftables and
+# iptables (network rehearsal in namespaces), OpenSSH (the host channel over loopback), xorriso (small
+# answer ISOs). Idempotent; run as root or with sudo.
 set -euo pipefail
 
 packages=(
@@ -12,7 +14,9 @@ packages=(
   shellcheck
   pre-commit
   cloud-init
-  iproute2
+  iproute2 ifupdown2 nftables iptables
+  openssh-server openssh-client
+  xorriso
 )
 
 as_root() {
