@@ -1,4 +1,4 @@
-import { startTestSimulator } from '../server/testing';
+import { eventually, startTestSimulator } from '../server/testing';
 import { renderInterfaces, unifiedDiff } from './network';
 
 type Sim = Awaited<ReturnType<typeof startTestSimulator>>;
@@ -93,7 +93,7 @@ describe('network staging, apply and revert', () => {
     await sim.clients.root.put(`${NET}/vmbr0`, { type: 'bridge', bridge_ports: 'enp3s0', cidr: '192.168.1.10/24', gateway: '192.168.1.1', mtu: 9000 });
     await sim.clients.root.put(NET);
     await expect(sim.clients.root.raw('GET', '/version')).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 250));
+    await eventually('the rollback timer restoring the management link', async () => (sim.state.managementCut ? undefined : true));
     expect((await sim.clients.root.get(`${NET}/vmbr0`)).mtu).toBeUndefined();
   });
 

@@ -1,4 +1,4 @@
-import { startTestSimulator } from '../server/testing';
+import { eventually, startTestSimulator } from '../server/testing';
 
 type Sim = Awaited<ReturnType<typeof startTestSimulator>>;
 const GPU_MAP = [
@@ -67,10 +67,12 @@ describe('PCI devices, mappings and passthrough permissions', () => {
   it('passes the GPU through a mapping, and the guest sees it', async () => {
     await sim.clients.provisioner.task('POST', '/nodes/pve/qemu/100/config', { hostpci0: 'mapping=rtx3090,pcie=1,x-vga=1' });
     await sim.clients.provisioner.task('POST', '/nodes/pve/qemu/100/status/start');
-    await new Promise((r) => setTimeout(r, 80));
+    await eventually('the guest agent of VM 100', async () => ((await sim.clients.root.raw('POST', '/nodes/pve/qemu/100/agent/ping')).status === 200 ? true : undefined));
     const { pid } = await sim.clients.root.post('/nodes/pve/qemu/100/agent/exec', { command: ['nvidia-smi', '-L'] });
-    await new Promise((r) => setTimeout(r, 60));
-    const status = await sim.clients.root.get('/nodes/pve/qemu/100/agent/exec-status', { pid });
+    const status = await eventually('nvidia-smi in VM 100 to exit', async () => {
+      const s = await sim.clients.root.get('/nodes/pve/qemu/100/agent/exec-status', { pid });
+      return s.exited ? s : undefined;
+    });
     expect(status['out-data']).toMatch(/^GPU 0: NVIDIA GeForce RTX 3090 \(UUID: GPU-[0-9a-f-]+\)\n$/);
   });
 

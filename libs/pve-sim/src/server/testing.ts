@@ -95,7 +95,7 @@ export class SimClient {
   }
 
   /** Polls the task to its end; returns its final status. */
-  async waitTask(upid: string, timeoutMs = 5000): Promise<{ status: string; exitstatus: string; [k: string]: unknown }> {
+  async waitTask(upid: string, timeoutMs = 30_000): Promise<{ status: string; exitstatus: string; [k: string]: unknown }> {
     const path = `/nodes/${this.sim.node}/tasks/${encodeURIComponent(upid)}/status`;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -116,6 +116,21 @@ export class SimClient {
 }
 
 export const schemaAvailable = existsSync(defaultSchemaPath());
+
+/**
+ * Polls `probe` until it returns something other than undefined, for state the simulator reaches
+ * on its own clock (agent start-up, rollback timers). The deadline is generous so that a loaded
+ * machine only makes the test slower, never red; a broken simulator still fails with `what`.
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`still waiting after ${timeoutMs} ms: ${what}`);
+    await sleep(20);
+  }
+}
 
 /** `describe` for tests that need the official schema: skipped (with a message) outside CI when absent. */
 export function describeWithSchema(name: string, body: () => void): void {
