@@ -15,10 +15,10 @@ help: ## List the commands
 deps: ## Install the system packages the tests need (Debian 12 / Ubuntu 24.04)
 	bash scripts/setup/install-dependencies.sh
 
-# `npm install` honours package-lock.json; `npm ci` is not used because registries that serve only
-# the host's platform leave other platforms' optional binaries out of the lock, and `npm ci` rejects that.
+# `npm ci` installs exactly package-lock.json (which lists every platform's optional binaries) and
+# never rewrites it, so the checkout stays clean.
 node_modules/.package-lock.json: package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 
 install: node_modules/.package-lock.json ## Install the npm workspaces
 

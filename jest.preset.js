@@ -5,6 +5,9 @@ const nxPreset = require('@nx/jest/preset').default;
 module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
+  // The first test of a project loads fastify, prom-client and SWC's output cold: on a busy 2-core
+  // machine that alone can pass Jest's 5 s default. Tests wait on conditions, never on this bound.
+  testTimeout: 30_000,
   transform: {
     '^.+\\.[tj]s$': [
       '@swc/jest',

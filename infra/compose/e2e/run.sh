@@ -5,7 +5,9 @@
 #  3. brings up base+mock with docker-compose (Prometheus from Debian's binary, see
 #     prometheus/Dockerfile.local; Grafana left out: its image needs a registry),
 #  4. waits until Prometheus' /api/v1/targets shows every target up and prints them,
-#  5. tears everything down, on failure too.
+#  5. waits until every container of the stack reports healthy (health.sh: "Up (unhealthy)" fails,
+#     naming the container and its healthcheck's answers),
+#  6. tears everything down, on failure too.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -23,6 +25,8 @@ export GRAFANA_ADMIN_PASSWORD="unused-in-e2e"
 HEALTH_TIMEOUT_S="${HEALTH_TIMEOUT_S:-90}"
 TARGETS_TIMEOUT_S="${TARGETS_TIMEOUT_S:-120}"
 SERVICES=(core banker exporters)
+# shellcheck source=infra/compose/e2e/health.sh
+source "${ROOT}/infra/compose/e2e/health.sh"
 
 log() { echo "compose:e2e: $*"; }
 fail() { echo "compose:e2e: FAILED: $*" >&2; exit 1; }
@@ -132,5 +136,7 @@ done
 log "Prometheus targets (http://127.0.0.1:${PROMETHEUS_HOST_PORT}/api/v1/targets):"
 # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
 node -e 'for (const t of JSON.parse(process.argv[1])) console.log(`  ${t.job.padEnd(11)} ${t.health.padEnd(5)} ${t.url}`)' "$targets"
+wait_stack_healthy "$HEALTH_TIMEOUT_S" -f "${COMPOSE_DIR}/docker-compose.yml" -f "${COMPOSE_DIR}/docker-compose.mock.yml" \
+  || { compose ps; fail "the mock stack is up but not healthy (above: each container that is not, with its healthcheck's answers)"; }
 compose ps
-log "PASSED: images healthy alone, every target up in the mock stack"
+log "PASSED: images healthy alone, every target up and every container healthy in the mock stack"

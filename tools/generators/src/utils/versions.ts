@@ -2,6 +2,8 @@
 // package.json when the plugin was written; bump them here, then run `nx g @genesis/repo:init`.
 
 export const nodeVersion = '20';
+/** The Node.js majors CI tests on: every major the `engines` range below promises. */
+export const nodeVersions = ['20', '22', '24'] as const;
 export const nodeEngine = '>=20.19';
 export const baseImage = 'node:20-bookworm-slim';
 
@@ -76,8 +78,6 @@ export const actions = {
   checkout: 'actions/checkout@v4',
   setupNode: 'actions/setup-node@v4',
   nxSetShas: 'nrwl/nx-set-shas@v4',
-  setupBuildx: 'docker/setup-buildx-action@v3',
-  buildPush: 'docker/build-push-action@v6',
 } as const;
 
 // Images in the created compose files.

@@ -26,67 +26,45 @@ describe('ci', () => {
     expect(written.sort()).toEqual([...ownedFiles].sort());
   });
 
-  it('derives the build-images matrix from application projects with a Dockerfile', async () => {
+  it('builds images only for the services a change affects, through their docker:build targets', async () => {
     const tree = emptyWorkspace();
     addProjectConfiguration(tree, 'web', { root: 'apps/web', projectType: 'application' });
     tree.write('apps/web/Dockerfile', 'FROM scratch\n');
-    addProjectConfiguration(tree, 'cli', { root: 'apps/cli', projectType: 'application' });
-    addProjectConfiguration(tree, 'util', { root: 'libs/util', projectType: 'library' });
-    tree.write('libs/util/Dockerfile', 'FROM scratch\n');
     await ciGenerator(tree, { skipFormat: true });
     const workflow = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!);
-    expect(workflow.jobs.image.strategy.matrix.include).toEqual([
-      { service: 'web', dockerfile: 'apps/web/Dockerfile' },
-    ]);
     expect(workflow.env.BASE_IMAGE).toBe('node:20-bookworm-slim');
-  });
-
-  it('bundles each service with Nx before building its image over the bundle', async () => {
-    const tree = emptyWorkspace();
-    addProjectConfiguration(tree, 'web', { root: 'apps/web', projectType: 'application' });
-    tree.write('apps/web/Dockerfile', 'FROM scratch\n');
-    await ciGenerator(tree, { skipFormat: true });
-    const steps = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8') ?? '').jobs.image.steps;
-    expect(steps).toEqual([
+    const affected = workflow.jobs.affected;
+    expect(affected.steps).toEqual(
+      expect.arrayContaining([
+        { uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } },
+        { run: 'npm ci --no-audit --no-fund' },
+        { uses: 'nrwl/nx-set-shas@v4' },
+      ]),
+    );
+    expect(affected.steps.at(-1).run).toContain('npx nx show projects --affected --with-target docker:build --json');
+    const image = workflow.jobs.image;
+    expect(image.needs).toBe('affected');
+    expect(image.if).toBe("needs.affected.outputs.services != '[]'");
+    expect(image.strategy.matrix.service).toBe('${{ fromJSON(needs.affected.outputs.services) }}');
+    expect(image.steps).toEqual([
       { uses: 'actions/checkout@v4' },
       { uses: 'actions/setup-node@v4', with: { 'node-version': 20, cache: 'npm' } },
-      { run: 'npm install --no-audit --no-fund' },
-      {
-        name: 'Bundle ${{ matrix.service }}',
-        run: 'npx nx run ${{ matrix.service }}:build --outputStyle=static',
-      },
-      { uses: 'docker/setup-buildx-action@v3' },
-      {
-        name: 'Build ${{ matrix.service }}',
-        uses: 'docker/build-push-action@v6',
-        with: {
-          context: '.',
-          file: '${{ matrix.dockerfile }}',
-          'build-args': 'BASE_IMAGE=${{ env.BASE_IMAGE }}',
-          push: false,
-          tags: 'genesis/${{ matrix.service }}:${{ github.sha }}',
-        },
-      },
+      { run: 'npm ci --no-audit --no-fund' },
+      { name: 'Build ${{ matrix.service }}', run: 'npx nx run ${{ matrix.service }}:docker:build --outputStyle=static' },
     ]);
-  });
-
-  it('renders a valid workflow while no service has a Dockerfile yet', async () => {
-    const tree = emptyWorkspace();
-    await ciGenerator(tree, { skipFormat: true });
-    const job = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image;
-    expect(job.strategy).toBeUndefined();
-    expect(job.steps[0].run).toContain('No service has a Dockerfile yet');
   });
 
   it('runs lint, typecheck, test and build on affected projects with full history', async () => {
     const tree = emptyWorkspace();
     await ciGenerator(tree, { skipFormat: true });
-    const steps = parse(tree.read('.github/workflows/ci.yaml', 'utf-8')!).jobs.main.steps;
+    const job = parse(tree.read('.github/workflows/ci.yaml', 'utf-8')!).jobs.main;
+    expect(job.strategy.matrix.node).toEqual(['20', '22', '24']);
+    const steps = job.steps;
     expect(steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
     expect(steps).toEqual(
       expect.arrayContaining([
-        { uses: 'actions/setup-node@v4', with: { 'node-version': 20, cache: 'npm' } },
-        { run: 'npm install --no-audit --no-fund' },
+        { uses: 'actions/setup-node@v4', with: { 'node-version': '${{ matrix.node }}', cache: 'npm' } },
+        { run: 'npm ci --no-audit --no-fund' },
         { uses: 'nrwl/nx-set-shas@v4' },
         { run: 'npx nx affected -t lint typecheck test build --outputStyle=static' },
       ]),

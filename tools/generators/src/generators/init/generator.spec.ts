@@ -1,4 +1,4 @@
-import { readJson } from '@nx/devkit';
+import { readJson, readProjectConfiguration } from '@nx/devkit';
 import { parse } from 'yaml';
 import { changedPaths, emptyWorkspace, snapshotTree } from '../../testing/tree';
 import { dockerignoreContent } from '../../utils/dockerignore';
@@ -44,13 +44,9 @@ describe('init', () => {
     expect(readJson(tree, 'nx.json').plugins).toEqual(
       expect.arrayContaining([expect.objectContaining({ plugin: '@nx/jest/plugin' })]),
     );
-    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy
-      .matrix;
-    expect(matrix.include.map((entry: { service: string }) => entry.service)).toEqual([
-      'banker',
-      'core',
-      'exporters',
-    ]);
+    for (const service of ['banker', 'core', 'exporters']) {
+      expect(readProjectConfiguration(tree, service).targets?.['docker:build']).toBeDefined();
+    }
     const jobs = parse(tree.read('infra/compose/prometheus/prometheus.yml', 'utf-8')!).scrape_configs;
     expect(jobs.map((job: { job_name: string }) => job.job_name)).toEqual([
       'prometheus',

@@ -40,9 +40,8 @@ describe('service', () => {
         parse(tree.read(`infra/compose/docker-compose.${variant}.yml`, 'utf-8')!).services.trader,
       ).toBeDefined();
     }
-    const matrix = parse(tree.read('.github/workflows/build-images.yaml', 'utf-8')!).jobs.image.strategy
-      .matrix;
-    expect(matrix.include).toContainEqual({ service: 'trader', dockerfile: 'apps/trader/Dockerfile' });
+    // build-images builds the affected projects that have a docker:build target.
+    expect(readProjectConfiguration(tree, 'trader').targets?.['docker:build']).toBeDefined();
     const jobs = parse(tree.read('infra/compose/prometheus/prometheus.yml', 'utf-8')!).scrape_configs;
     expect(jobs).toContainEqual(
       expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }),

@@ -3,7 +3,6 @@ import { formatFiles, installPackagesTask, type GeneratorCallback, type Tree } f
 import { makeScriptsExecutable } from '../../utils/templates';
 import { addServiceProject } from './lib/add-service-project';
 import { normalizeServiceOptions } from './lib/normalize-options';
-import { registerInCi } from './lib/register-in-ci';
 import { registerInCompose } from './lib/register-in-compose';
 import { registerInDockerignore } from './lib/register-in-dockerignore';
 import { registerInEnvExample } from './lib/register-in-env-example';
@@ -18,7 +17,7 @@ export function addService(tree: Tree, name: string, options: { allowExisting?: 
   registerInCompose(tree, service);
   registerInDockerignore(tree, service);
   registerInPrometheus(tree, service);
-  registerInCi(tree);
+  // CI needs no entry: build-images builds every affected project with a docker:build target.
 }
 
 export async function serviceGenerator(

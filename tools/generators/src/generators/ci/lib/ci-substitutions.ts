@@ -1,17 +1,17 @@
-// The workspace data the owned templates are rendered from: pinned versions and the service list.
-import type { Tree } from '@nx/devkit';
-import { listServices, type ServiceProject } from '../../../utils/services';
-import { actions, baseImage, blackRev, nodeVersion, ruffPreCommitRev } from '../../../utils/versions';
+// The workspace data the owned templates are rendered from: pinned versions. Which services get an
+// image is decided by Nx at CI time (projects affected by a change that have a `docker:build`
+// target), not written into the workflow.
+import { actions, baseImage, blackRev, nodeVersion, nodeVersions, ruffPreCommitRev } from '../../../utils/versions';
 
 export interface CiSubstitutions {
-  services: ServiceProject[];
   actions: typeof actions;
   baseImage: string;
   nodeVersion: string;
+  nodeVersions: readonly string[];
   ruffPreCommitRev: string;
   blackRev: string;
 }
 
-export function ciSubstitutions(tree: Tree): CiSubstitutions {
-  return { services: listServices(tree), actions, baseImage, nodeVersion, ruffPreCommitRev, blackRev };
+export function ciSubstitutions(): CiSubstitutions {
+  return { actions, baseImage, nodeVersion, nodeVersions, ruffPreCommitRev, blackRev };
 }

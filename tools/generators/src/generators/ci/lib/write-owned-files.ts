@@ -7,5 +7,5 @@ import { ciSubstitutions } from './ci-substitutions';
 export const ciTemplatesDir = joinPathFragments(__dirname, '..', 'files');
 
 export function writeOwnedFiles(tree: Tree): void {
-  renderTemplates(tree, ciTemplatesDir, '.', { ...ciSubstitutions(tree) }, 'owned');
+  renderTemplates(tree, ciTemplatesDir, '.', { ...ciSubstitutions() }, 'owned');
 }
