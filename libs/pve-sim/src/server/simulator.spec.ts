@@ -36,7 +36,7 @@ describe('pve-sim server', () => {
   it('answers /version with data wrapped like PVE', async () => {
     const res = await sim.clients.root.raw('GET', '/version');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ data: { version: '8.4.1', release: '8.4', repoid: expect.any(String) } });
+    expect(res.body).toEqual({ data: { version: '9.1.3', release: '9.1', repoid: '5829c814947b3364' } });
   });
 
   it('refuses requests without a valid token with 401', async () => {
