@@ -96,7 +96,8 @@ export async function connect(
   const sim = await startSimulator({ stateFile, node, pveVersion });
   say(
     `No PVE_HOST set: using the embedded Proxmox VE ${sim.release.version.version} simulator at ${sim.url} ` +
-      `(state: ${relative(process.cwd(), stateFile) || stateFile}; GENESIS_PVE_VERSION=8.4 rehearses 8.4)`,
+      `(state: ${relative(process.cwd(), stateFile) || stateFile}; ` +
+      `${env.GENESIS_PVE_VERSION?.trim() ? `GENESIS_PVE_VERSION=${pveVersion}` : 'GENESIS_PVE_VERSION=8.4 rehearses 8.4'})`,
   );
   const config = simulatorConnectionConfig(sim, { traceFile: env.PVE_TRACE?.trim() || undefined });
   const api = new PveClient(config);
