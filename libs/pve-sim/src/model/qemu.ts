@@ -8,7 +8,8 @@ import { dieError, paramError, PveError } from './errors';
 import type { SimHost } from './host';
 import { parsePropertyString, getProp, formatPropertyString, setProp } from './property-string';
 import { resolveHostpci } from './pci';
-import { isWindowsOstype, latestMachineVersion } from './release';
+import { pinWindowsMachine } from './machine';
+import { latestMachineVersion } from './release';
 import {
   activeLock,
   applyPending,
@@ -81,25 +82,6 @@ function generatedDefaults(host: SimHost): Record<string, string> {
     vmgenid: randomUUID(),
     meta: `creation-qemu=${host.behaviour.release.qemu},ctime=${Math.floor(Date.now() / 1000)}`,
   };
-}
-
-/**
- * qemu-server `PVE/QemuServer/Machine.pm` `check_and_pin_machine_string`, called by
- * `PVE/API2/Qemu.pm` `create_vm` ("always pin Windows' machine version on create"): a Windows
- * ostype with no machine or an unversioned `pc`/`q35` gets the installed QEMU's version
- * (`pc-q35-10.1` on 9.1, `pc-q35-9.2+pve1` on 8.4), and the task log says so.
- */
-export function pinWindowsMachine(host: SimHost, machine: string | undefined, ostype: string | undefined, log: (line: string) => void): string | undefined {
-  if (!isWindowsOstype(ostype)) return machine;
-  const ps = parsePropertyString(machine ?? '');
-  const type = ps.head || getProp(ps, 'type');
-  if (type && !/^(pc|q35|virt)$/.test(type)) return machine;
-  const family = type ?? 'pc';
-  const version = latestMachineVersion(host.behaviour.release);
-  const pinned = family === 'pc' ? `pc-i440fx-${version}` : family === 'q35' ? `pc-q35-${version}` : `virt-${version}`;
-  log(`pinning machine type to '${pinned}' for Windows guest OS`);
-  const rest = (machine ?? '').split(',').slice(1).filter((p) => !p.startsWith('type='));
-  return [pinned, ...rest].join(',');
 }
 
 /** The machine a running VM runs: its pinned type, or the family at the installed QEMU's version. */

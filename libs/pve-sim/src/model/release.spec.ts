@@ -48,11 +48,25 @@ describeWithSchema('what each Proxmox VE release does', () => {
     });
 
     it("qemu-server API2/Qemu.pm create_vm + QemuServer/Machine.pm check_and_pin_machine_string: a Windows VM's q35 is pinned, a Linux VM's is not", async () => {
-      const upid = await sim.clients.root.task('POST', '/nodes/pve/qemu', { vmid: 9001, name: 'win', ostype: 'win10', machine: 'q35' });
-      expect((await sim.clients.root.get('/nodes/pve/qemu/9001/config')).machine).toBe(want.pin);
+      const upid = await sim.clients.root.task('POST', '/nodes/pve/qemu', {
+        vmid: 9001, name: 'win', ostype: 'win10', machine: 'q35', bios: 'ovmf', efidisk0: 'local-lvm:1,efitype=4m,pre-enrolled-keys=1',
+      });
+      const config = await sim.clients.root.get('/nodes/pve/qemu/9001/config');
+      expect(config.machine).toBe(want.pin);
+      // OVMF.pm create_efidisk: a copy of the 4m vars (528K), marked as carrying the MS UEFI CA 2023.
+      expect(config.efidisk0).toMatch(/^local-lvm:vm-9001-disk-\d+,efitype=4m,ms-cert=2023k,pre-enrolled-keys=1,size=528K$/);
       const log = (await sim.clients.root.get(`/nodes/pve/tasks/${encodeURIComponent(upid)}/log`)).map((l: { t: string }) => l.t);
       expect(log).toContain(`pinning machine type to '${want.pin}' for Windows guest OS`);
       await sim.clients.root.task('POST', '/nodes/pve/qemu', { vmid: 9002, name: 'linux', ostype: 'l26', machine: 'q35' });
+      expect((await sim.clients.root.get('/nodes/pve/qemu/9002/config')).machine).toBe('q35');
+    });
+
+    it('qemu-server API2/Qemu.pm update_vm: changing ostype to Windows pins the machine too, unless machine is given', async () => {
+      const upid = await sim.clients.root.task('POST', '/nodes/pve/qemu/9002/config', { ostype: 'win11' });
+      expect((await sim.clients.root.get('/nodes/pve/qemu/9002/config')).machine).toBe(want.pin);
+      const log = (await sim.clients.root.get(`/nodes/pve/tasks/${encodeURIComponent(upid)}/log`)).map((l: { t: string }) => l.t);
+      expect(log).toContain(`pinning machine type to '${want.pin}' for Windows guest OS`);
+      await sim.clients.root.task('POST', '/nodes/pve/qemu/9002/config', { ostype: 'win10', machine: 'q35' });
       expect((await sim.clients.root.get('/nodes/pve/qemu/9002/config')).machine).toBe('q35');
     });
 
