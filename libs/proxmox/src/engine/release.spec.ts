@@ -7,9 +7,10 @@ describe('host release', () => {
   it('reads version and release as pve-manager /version answers them', () => {
     expect(parseRelease(v('9.1.3', '9.1'))).toEqual({ version: '9.1.3', major: 9, minor: 1 });
     expect(parseRelease(v('8.4.2', '8.4'))).toEqual({ version: '8.4.2', major: 8, minor: 4 });
-    expect(qemuOf(parseRelease(v('8.4.2', '8.4'))!)).toEqual([9, 2]);
-    expect(qemuOf(parseRelease(v('9.0.6', '9.0'))!)).toEqual([10, 0]);
-    expect(qemuOf(parseRelease(v('9.2.1', '9.2'))!)).toEqual([10, 1]);
+    const qemu = (version: string, release: string) => qemuOf({ version, major: Number(release[0]), minor: Number(release[2]) });
+    expect(qemu('8.4.2', '8.4')).toEqual([9, 2]);
+    expect(qemu('9.0.6', '9.0')).toEqual([10, 0]);
+    expect(qemu('9.2.1', '9.2')).toEqual([10, 1]);
   });
 
   it('supports 8.4 and 9.x; refuses older releases with the minimum, the reason and the fix', () => {

@@ -119,6 +119,12 @@ describeWithSchema('what each Proxmox VE release does', () => {
       expect(rule).toEqual({ type: 'in', action: 'DROP', source: '10.0.2.0/24', comment: 'spaced', enable: 0, ipversion: 4, pos: 0, digest: expect.stringMatching(/^[0-9a-f]{40}$/) });
     });
 
+    it('pve-common INotify.pm read_etc_network_interfaces: a comment reads back line by line with its newline', async () => {
+      await sim.clients.root.post('/nodes/pve/network', { iface: 'vmbr7', type: 'bridge', cidr: '10.7.0.1/24', comments: 'Intranet' });
+      expect(await sim.clients.root.get('/nodes/pve/network/vmbr7')).toMatchObject({ comments: 'Intranet\n', cidr: '10.7.0.1/24', address: '10.7.0.1', netmask: '24' });
+      await sim.clients.root.delete('/nodes/pve/network');
+    });
+
     it('official schema: the agent option freeze-fs (9.x; freeze-fs-on-backup is its alias there) and network type fabric', async () => {
       const freeze = await sim.clients.root.raw('POST', '/nodes/pve/qemu', { vmid: 9003, agent: 'enabled=1,freeze-fs=0' });
       const fabric = await sim.clients.root.raw('GET', '/nodes/pve/network', { type: 'fabric' });
