@@ -47,6 +47,17 @@ describeWithSchema('what each Proxmox VE release does', () => {
       expect(volids).toEqual(expect.arrayContaining(['local:import/ubuntu.qcow2', 'local:import/appliance.ova']));
     });
 
+    it('pve-common Tools.pm download_file_from_url: an existing file is kept when its checksum matches, else the task fails', async () => {
+      const sum = 'e240e4b801f7bb68c20d1356b60968ad0c33a41d00d828e74ceb3364a0317be9';
+      const body = { url: 'https://example.invalid/cirros.qcow2', content: 'import', filename: 'cirros.qcow2' };
+      await sim.clients.root.task('POST', '/nodes/pve/storage/local/download-url', { ...body, checksum: sum, 'checksum-algorithm': 'sha256' });
+      const again = await sim.clients.root.task('POST', '/nodes/pve/storage/local/download-url', { ...body, checksum: sum, 'checksum-algorithm': 'sha256' });
+      const log = (await sim.clients.root.get(`/nodes/pve/tasks/${encodeURIComponent(again)}/log`)).map((l: { t: string }) => l.t);
+      expect(log).toContain('calculating checksum of existing file...OK, got correct file already, no need to download');
+      const upid = await sim.clients.root.post('/nodes/pve/storage/local/download-url', body);
+      expect((await sim.clients.root.waitTask(upid)).exitstatus).toBe("refusing to override existing file '/var/lib/vz/import/cirros.qcow2'");
+    });
+
     it("qemu-server API2/Qemu.pm create_vm + QemuServer/Machine.pm check_and_pin_machine_string: a Windows VM's q35 is pinned, a Linux VM's is not", async () => {
       const upid = await sim.clients.root.task('POST', '/nodes/pve/qemu', {
         vmid: 9001, name: 'win', ostype: 'win10', machine: 'q35', bios: 'ovmf', efidisk0: 'local-lvm:1,efitype=4m,pre-enrolled-keys=1',

@@ -47,6 +47,8 @@ export interface VolumeState {
   size: number;
   vmid?: number;
   ctime: number;
+  /** `algorithm:hex` the file was verified with on download, when one was given. */
+  checksum?: string;
 }
 
 export interface SnapshotState {

@@ -265,16 +265,28 @@ export const storageRoutes: Route[] = [
       if (!rule) throw paramError({ content: `upload content-type '${content}' is not allowed` });
       if (!rule.pattern.test(filename)) throw paramError({ filename: rule.message });
       const name = `${content === 'vztmpl' ? 'vztmpl' : content}/${filename}`;
-      if (host.state.volumes.some((v) => v.storage === cfg.storage && v.name === name)) {
-        throw dieError(`refusing to override existing file '${volumePath(host, cfg.storage, name)}'`);
-      }
       const checksum = str(ctx, 'checksum');
+      const algorithm = str(ctx, 'checksum-algorithm');
       const target = volumePath(host, cfg.storage, name);
+      // pve-common `PVE/Tools.pm` `download_file_from_url`, inside the worker: an existing file is
+      // kept when its checksum matches, otherwise the task fails.
       return host.startTask(ctx, 'download', filename, (log) => {
-        const size = downloadedSize(url);
+        if (checksum && !algorithm) throw new Error('checksum required but not specified');
         log(`downloading ${url} to ${target}`);
+        const existing = host.state.volumes.find((v) => v.storage === cfg.storage && v.name === name);
+        if (existing) {
+          if (!checksum) throw new Error(`refusing to override existing file '${target}'`);
+          const got = existing.checksum?.startsWith(`${algorithm}:`) ? existing.checksum.slice(String(algorithm).length + 1) : 'unknown';
+          if (got.toLowerCase() === checksum.toLowerCase()) {
+            log('calculating checksum of existing file...OK, got correct file already, no need to download');
+            return;
+          }
+          log('calculating checksum of existing file...');
+          throw new Error(`checksum mismatch: got '${got}' != expect '${checksum}', aborting`);
+        }
+        const size = downloadedSize(url);
         log(`${size} bytes received`);
-        if (checksum) log(`calculating checksum of '${target}.tmp'... OK, checksum verified`);
+        if (checksum) log('calculating checksum...OK, checksum verified');
         log(`download of '${url}' to '${target}' finished`);
         host.state.volumes.push({
           storage: cfg.storage,
@@ -283,6 +295,7 @@ export const storageRoutes: Route[] = [
           format: content === 'iso' ? 'iso' : filename.split('.').pop() ?? 'raw',
           size,
           ctime: Math.floor(Date.now() / 1000),
+          ...(checksum && algorithm ? { checksum: `${algorithm}:${checksum}` } : {}),
         });
       }, { durationMs: host.behaviour.taskDurationMs * 2 });
     },
