@@ -360,7 +360,7 @@ export function loadStateFile(file: string, node: string, pveVersion: PveVersion
   if (was !== pveVersion) {
     throw new Error(
       `${file}: this host runs Proxmox VE ${was} but the simulator was started as ${pveVersion}; ` +
-        `pass --pve-version ${was} (GENESIS_PVE_VERSION=${was}) or delete the file for a fresh ${pveVersion} host`,
+        `start it as ${was} (--pve-version ${was}) or delete the file for a fresh ${pveVersion} host`,
     );
   }
   parsed.pveVersion = was;
