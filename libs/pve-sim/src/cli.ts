@@ -3,10 +3,11 @@
  * client needs (URL, tokens, fingerprint, env lines).
  */
 import { parseArgs } from 'node:util';
-import { parseFaultSpec, startSimulator, type FaultRule, type RunningSimulator } from './index';
+import { parseFaultSpec, parsePveVersion, startSimulator, type FaultRule, type RunningSimulator } from './index';
 
-const USAGE = `Usage: pve-sim [--port 8006] [--host 127.0.0.1] [--node pve] [--schema FILE] [--state FILE]
-               [--latency-ms N] [--fault kind:METHOD:path-regex[:rate[:count]]]...
+const USAGE = `Usage: pve-sim [--pve-version 9.1|8.4] [--port 8006] [--host 127.0.0.1] [--node pve] [--schema FILE]
+               [--state FILE] [--latency-ms N] [--fault kind:METHOD:path-regex[:rate[:count]]]...
+  --pve-version: the Proxmox VE release to be (default 9.1): its schema, /version and behaviour.
   --fault is repeatable; kind is http500, lockTimeout or taskFail; METHOD may be '*'.
   e.g. --fault http500:GET:/nodes/.*:0.2 --fault lockTimeout:POST:/qemu/100/config:1:2`;
 
@@ -14,7 +15,7 @@ export function describe(sim: RunningSimulator, injected: { latencyMs?: number; 
   const t = sim.tokens;
   const faults = (injected.faults ?? []).map((f) => `${f.kind} ${f.method ?? '*'} ${f.path ?? '.*'} rate=${f.rate ?? 1}${f.count !== undefined ? ` count=${f.count}` : ''}`);
   return [
-    `pve-sim: Proxmox VE 8 API simulator listening on ${sim.url}/api2/json (node '${sim.node}')`,
+    `pve-sim: Proxmox VE ${sim.release.version.version} API simulator listening on ${sim.url}/api2/json (node '${sim.node}')`,
     `schema:      ${sim.schemaPath ?? 'none - requests are not validated'}`,
     `state:       ${injected.stateFile ?? 'in memory (pass --state FILE to keep it)'}`,
     ...(injected.latencyMs ? [`latency:     ${injected.latencyMs} ms per request`] : []),
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      'pve-version': { type: 'string' },
       port: { type: 'string', default: '8006' },
       host: { type: 'string', default: '127.0.0.1' },
       node: { type: 'string', default: 'pve' },
@@ -54,7 +56,9 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port '${values.port}' must be 0..65535`);
   if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms '${values['latency-ms']}' must be >= 0`);
   const faults: FaultRule[] = (values.fault ?? []).map(parseFaultSpec);
+  const pveVersion = parsePveVersion(values['pve-version']);
   const sim = await startSimulator({
+    pveVersion,
     port,
     host: values.host,
     node: values.node,

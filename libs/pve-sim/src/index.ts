@@ -1,4 +1,4 @@
-// @genesis/pve-sim: a stateful, schema-validated Proxmox VE 8 API simulator over HTTPS.
+// @genesis/pve-sim: a stateful, schema-validated Proxmox VE 9.1 / 8.4 API simulator over HTTPS.
 export {
   startSimulator,
   type RunningSimulator,
@@ -18,3 +18,11 @@ export {
   type SimState,
 } from './model/state';
 export { defaultSchemaPath, loadApiSchema } from './schema';
+export {
+  DEFAULT_PVE_VERSION,
+  PVE_RELEASES,
+  PVE_VERSIONS,
+  parsePveVersion,
+  type PveRelease,
+  type PveVersion,
+} from './model/release';

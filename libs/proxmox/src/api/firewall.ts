@@ -1,6 +1,8 @@
 /**
  * Firewall at the three levels Genesis uses: cluster options and rules (the host), security groups,
- * and per-VM options and rules. Rule positions are PVE's; deleting shifts the ones below.
+ * and per-VM options and rules. Rule positions are PVE's: a created rule always lands on top
+ * (pve-firewall `Rules.pm` `create_rule` unshifts and ignores `pos`), deleting shifts the ones
+ * below, and `moveto` puts a rule in front of the one that was at that index.
  */
 import type { PveApi } from '../client/types';
 
@@ -50,6 +52,8 @@ export const listClusterRules = (api: PveApi) => api.get<FirewallRule[]>('/clust
 export const addClusterRule = (api: PveApi, r: RuleParams) => api.post<null>('/cluster/firewall/rules', { ...r });
 export const deleteClusterRule = (api: PveApi, pos: number, digest?: string) =>
   api.delete<null>(`/cluster/firewall/rules/${pos}`, { digest });
+export const moveClusterRule = (api: PveApi, pos: number, moveto: number) =>
+  api.put<null>(`/cluster/firewall/rules/${pos}`, { moveto });
 
 export const listGroups = (api: PveApi) => api.get<SecurityGroup[]>('/cluster/firewall/groups');
 export const createGroup = (api: PveApi, group: string, comment?: string) =>

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run';
 import { parseArgs } from './args';
-import { GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
+import { PVE_VERSIONS } from '@genesis/pve-sim';
+import { GENESIS_FILE } from '../testing/desired-state';
+import { schemaFileFor } from '../testing/simulated-host';
 
-const haveSchema = existsSync(join(REPO_ROOT, '../shared/pve-api/pve-8.4.2-apischema.json'));
+const haveSchema = PVE_VERSIONS.every((v) => existsSync(schemaFileFor(v)));
 const itSim = haveSchema || process.env.CI === 'true' ? it : it.skip;
 jest.setTimeout(30_000);
 
@@ -43,7 +45,8 @@ describe('genesis CLI', () => {
     const code = await runCli(['plan', '--file', GENESIS_FILE], io({ PVE_TRACE: trace }));
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    expect(out[0]).toMatch(/^No PVE_HOST set: using the embedded Proxmox simulator at https:\/\/127\.0\.0\.1:\d+ \(state: .*sim\/state\.json\)$/);
+    expect(out[0]).toMatch(/^No PVE_HOST set: using the embedded Proxmox VE 9\.1\.3 simulator at https:\/\/127\.0\.0\.1:\d+ \(state: .*sim\/state\.json; GENESIS_PVE_VERSION=8\.4 rehearses 8\.4\)$/);
+    expect(out).toContain('  host: Proxmox VE 9.1.3 (release 9.1)');
     expect(out).toContain('  + storage tank: create');
     expect(out).toContain('Plan: 11 to create, 3 to update, 0 to delete, 1 unchanged.');
     const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string });
@@ -58,6 +61,15 @@ describe('genesis CLI', () => {
     expect(await runCli(['plan', '--file', GENESIS_FILE], io())).toBe(0);
     expect(out).toContain('  = storage tank');
     expect(out).toContain('  + bridge vmbr1: create');
+  });
+
+  itSim('GENESIS_PVE_VERSION=8.4 rehearses against the 8.4 simulator; an unknown release is refused before anything starts', async () => {
+    expect(await runCli(['plan', '--file', GENESIS_FILE], { ...io({ GENESIS_PVE_VERSION: '8.4' }), simStateFile: join(dir, 'sim', 'state-8.4.json') })).toBe(0);
+    expect(out[0]).toMatch(/embedded Proxmox VE 8\.4\.2 simulator/);
+    expect(out).toContain('  host: Proxmox VE 8.4.2 (release 8.4)');
+    out = [];
+    expect(await runCli(['plan', '--file', GENESIS_FILE], io({ GENESIS_PVE_VERSION: '7.4' }))).toBe(1);
+    expect(err).toEqual(["cannot reach Proxmox: GENESIS_PVE_VERSION '7.4' is not a simulated Proxmox VE release; use 9.1 or 8.4 (default 9.1)"]);
   });
 
   it('rejects an invalid desired state with exit 2 before starting anything', async () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { startSimulator, type RunningSimulator } from '@genesis/pve-sim';
+import { parsePveVersion, startSimulator, type RunningSimulator } from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import { pveConfigFromEnv } from '../client/config';
 import type { PveConnectionConfig } from '../client/types';
@@ -68,11 +68,16 @@ export function simulatorPlaceFile(sim: RunningSimulator) {
 
 export const SIM_STATE_FILE = join('.genesis', 'sim', 'state.json');
 
+/** One host per release: `.genesis/sim/state.json` for 9.1 (the default), `state-8.4.json` for 8.4. */
+export function simStateFileFor(pveVersion: string, root = repoRoot()): string {
+  return join(root, pveVersion === '9.1' ? SIM_STATE_FILE : join('.genesis', 'sim', `state-${pveVersion}.json`));
+}
+
 export async function connect(
   env: NodeJS.ProcessEnv,
   node: string,
   say: (line: string) => void,
-  simStateFile = join(repoRoot(), SIM_STATE_FILE),
+  simStateFile?: string,
 ): Promise<Connection> {
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
@@ -85,11 +90,14 @@ export async function connect(
       close: async () => api.close(),
     };
   }
-  const stateFile = simStateFile;
-  const sim = await startSimulator({ stateFile, node });
+  // GENESIS_PVE_VERSION picks the release the embedded simulator is (9.1 by default).
+  const pveVersion = parsePveVersion(env.GENESIS_PVE_VERSION, 'GENESIS_PVE_VERSION');
+  const stateFile = simStateFile ?? simStateFileFor(pveVersion);
+  const sim = await startSimulator({ stateFile, node, pveVersion });
   say(
-    `No PVE_HOST set: using the embedded Proxmox simulator at ${sim.url} ` +
-      `(state: ${relative(process.cwd(), stateFile) || stateFile})`,
+    `No PVE_HOST set: using the embedded Proxmox VE ${sim.release.version.version} simulator at ${sim.url} ` +
+      `(state: ${relative(process.cwd(), stateFile) || stateFile}; ` +
+      `${env.GENESIS_PVE_VERSION?.trim() ? `GENESIS_PVE_VERSION=${pveVersion}` : 'GENESIS_PVE_VERSION=8.4 rehearses 8.4'})`,
   );
   const config = simulatorConnectionConfig(sim, { traceFile: env.PVE_TRACE?.trim() || undefined });
   const api = new PveClient(config);

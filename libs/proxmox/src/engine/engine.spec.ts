@@ -5,20 +5,20 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apply, ApplyStepError } from './apply';
+import { PVE_RELEASES, PVE_VERSIONS } from '@genesis/pve-sim';
+import { apply, ApplyStepError, PlanProblemError } from './apply';
 import { plan, pendingChanges } from './plan';
 import { verify } from './verify';
 import { ManagementGuardError } from './network';
-import { simulatedHost, type SimulatedHost } from '../testing/simulated-host';
+import { schemaFileFor, simulatedHost as startHost, type SimulatedHost } from '../testing/simulated-host';
 import { genesisState, GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
 import { parseDesiredState } from '../state/load';
 import { applyNetwork, createBridge, listNetwork, updateBridge } from '../api/network';
-import { cloneVm, listVms, updateVmConfig } from '../api/qemu';
+import { cloneVm, getVmConfig, listVms, updateVmConfig } from '../api/qemu';
 import { addGroupRule, createGroup, setVmFirewallOptions } from '../api/firewall';
 
-const SCHEMA = join(REPO_ROOT, '../shared/pve-api/pve-8.4.2-apischema.json');
-const haveSchema = existsSync(SCHEMA);
-if (!haveSchema && process.env.CI !== 'true') console.log(`PVE API schema not at ${SCHEMA}: skipping the engine-against-simulator tests`);
+const haveSchema = PVE_VERSIONS.every((v) => existsSync(schemaFileFor(v)));
+if (!haveSchema && process.env.CI !== 'true') console.log(`PVE API schemas not at ${schemaFileFor('9.1')} (and 8.4): skipping the engine-against-simulator tests`);
 const describeSim = haveSchema || process.env.CI === 'true' ? describe : describe.skip;
 
 jest.setTimeout(60_000);
@@ -31,7 +31,11 @@ function traced(file: string): { method: string; path: string }[] {
   return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-describeSim('engine against the simulator', () => {
+/** What qemu-server pins a new Windows VM's `machine: q35` to on each release (Machine.pm). */
+const PINNED_Q35 = { '9.1': 'pc-q35-10.1', '8.4': 'pc-q35-9.2+pve1' } as const;
+
+describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pveVersion) => {
+  const simulatedHost = (options: Parameters<typeof startHost>[0] = {}, trace?: string) => startHost({ pveVersion, ...options }, trace);
   let dir: string;
   let host: SimulatedHost | undefined;
   const log: string[] = [];
@@ -69,6 +73,8 @@ describeSim('engine against the simulator', () => {
     );
     // verify cleans up its probe VMs.
     expect((await listVms(host.api)).map((v) => v.vmid).sort()).toEqual([100, 110, 200, 9000, 9001]);
+    // PVE pinned the Windows template's machine; the plan takes the pin as the declared q35.
+    expect((await getVmConfig(host.api, 9001)).machine).toBe(PINNED_Q35[pveVersion]);
 
     rmSync(trace);
     log.length = 0;
@@ -155,6 +161,39 @@ describeSim('engine against the simulator', () => {
     expect((await listVms(host.api)).map((v) => v.vmid).sort()).toEqual([100, 110, 200, 9000, 9001]);
   });
 
+  it('refuses a release older than 8.4 before any write, naming the release, the minimum and the fix', async () => {
+    const trace = join(dir, 'trace.jsonl');
+    host = await simulatedHost({}, trace);
+    host.sim.state.setOptions({ release: { ...PVE_RELEASES['8.4'], version: { version: '8.3.5', release: '8.3', repoid: '0000000000000000' } } });
+    const error = await apply(host.api, state, { progress, placeFile: host.placeFile }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(PlanProblemError);
+    expect((error as Error).message).toMatch(/^the plan cannot be applied; nothing was changed:\n {2}host: the host runs Proxmox VE 8\.3\.5; Genesis needs 8\.4 or newer .*Fix: upgrade the host/);
+    expect(traced(trace).filter((r) => MUTATING.has(r.method))).toEqual([]);
+    expect(traced(trace).map((r) => `${r.method} ${r.path}`)).toContain('GET /version');
+  });
+
+  it("refuses a declared machine version the host's QEMU lacks, before any write", async () => {
+    const trace = join(dir, 'trace.jsonl');
+    host = await simulatedHost({}, trace);
+    const pinned = parseDesiredState(
+      readFileSync(GENESIS_FILE, 'utf8').replace('bios: ovmf\n    machine: q35', 'bios: ovmf\n    machine: pc-q35-10.1'),
+      'infra/genesis.yaml',
+      {},
+      join(REPO_ROOT, 'infra'),
+    );
+    const result = await apply(host.api, pinned, { progress, placeFile: host.placeFile }).catch((e: Error) => e);
+    if (pveVersion === '8.4') {
+      expect(result).toBeInstanceOf(PlanProblemError);
+      expect((result as Error).message).toContain(
+        'host: infra/genesis.yaml: templates[1].machine: pc-q35-10.1 needs QEMU 10.1, and Proxmox VE 8.4.2 ships QEMU 9.2. Fix: write machine: q35',
+      );
+      expect(traced(trace).filter((r) => MUTATING.has(r.method))).toEqual([]);
+    } else {
+      expect(result).not.toBeInstanceOf(Error);
+      expect((await getVmConfig(host.api, 9001)).machine).toBe('pc-q35-10.1');
+    }
+  });
+
   describe('management bridge', () => {
     // vmbr0 carries the management address 192.168.1.10; this edit moves it.
     const moved = parseDesiredState(
@@ -197,8 +236,13 @@ describeSim('engine against the simulator', () => {
       // The reload itself succeeds; then /version fails for a while (6 = two probes of 3 tries).
       host = await simulatedHost();
       const before = await listNetwork(host.api);
-      host.sim.setFaults([{ kind: 'http500', method: 'GET', path: '^/version$', count: 6 }]);
-      const error = await apply(host.api, state, { kinds: ['bridge'], progress, confirmTimeoutMs: 300 }).catch((e: Error) => e);
+      // The plan reads /version too: the fault starts once it is applying.
+      const sim = host.sim;
+      const faultOnApply = (line: string) => {
+        progress(line);
+        if (line === 'Applying:') sim.setFaults([{ kind: 'http500', method: 'GET', path: '^/version$', count: 6 }]);
+      };
+      const error = await apply(host.api, state, { kinds: ['bridge'], progress: faultOnApply, confirmTimeoutMs: 300 }).catch((e: Error) => e);
       expect((error as Error).message).toMatch(/the API did not answer within 300 ms after the network reload\. The previous bridge configuration was restored/);
       expect(log).toContain('  re-applying the previous definition of 2 bridges');
       expect(await listNetwork(host.api)).toEqual(before);

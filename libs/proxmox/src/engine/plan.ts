@@ -6,6 +6,8 @@ import type { PveApi } from '../client/types';
 import type { DesiredState } from '../state/load';
 import { RESOURCE_KINDS, type Change, type ResourceKind } from '../resources/types';
 import { RESOURCES } from './registry';
+import { getVersion, type PveVersion } from '../api/version';
+import { featureProblems, releaseProblems } from './release';
 
 export interface PlanOptions {
   /** Restrict to these kinds (a step target); default all. */
@@ -17,13 +19,20 @@ export interface Plan {
   node: string;
   kinds: readonly ResourceKind[];
   changes: Change[];
+  /** What `GET /version` answered. */
+  host?: PveVersion;
+  /** The host's release is unsupported, or lacks something declared: nothing may be applied. */
+  hostProblems?: string[];
 }
 
 export async function plan(api: PveApi, state: DesiredState, options: PlanOptions = {}): Promise<Plan> {
   const kinds = RESOURCE_KINDS.filter((k) => !options.kinds || options.kinds.includes(k));
-  const currents = await Promise.all(kinds.map((k) => RESOURCES[k].read(api, state)));
+  // /version goes out with the first round of reads: the release gates the plan, not the reads.
+  const [host, ...currents] = await Promise.all([getVersion(api), ...kinds.map((k) => RESOURCES[k].read(api, state))]);
   const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune }));
-  return { node: api.node, kinds, changes };
+  const unsupported = releaseProblems(host);
+  const hostProblems = unsupported.length ? unsupported : featureProblems(state, host);
+  return { node: api.node, kinds, changes, host, hostProblems };
 }
 
 export interface PlanSummary {
@@ -40,7 +49,10 @@ export function summarize(p: Plan): PlanSummary {
 }
 
 export const pendingChanges = (p: Plan) => p.changes.filter((c) => c.action !== 'unchanged');
-export const planProblems = (p: Plan) => p.changes.flatMap((c) => (c.problems ?? []).map((msg) => `${c.id}: ${msg}`));
+export const planProblems = (p: Plan) => [
+  ...(p.hostProblems ?? []).map((msg) => `host: ${msg}`),
+  ...p.changes.flatMap((c) => (c.problems ?? []).map((msg) => `${c.id}: ${msg}`)),
+];
 
 const SIGN = { create: '+', update: '~', delete: '-', unchanged: '=' } as const;
 
@@ -51,6 +63,8 @@ function show(v: unknown): string {
 
 export function formatPlan(p: Plan, source: string): string {
   const lines = [`Plan for node ${p.node} from ${source} (${p.kinds.join(', ')}):`];
+  if (p.host) lines.push(`  host: Proxmox VE ${p.host.version} (release ${p.host.release})`);
+  for (const pr of p.hostProblems ?? []) lines.push(`      PROBLEM: ${pr}`);
   for (const c of p.changes) {
     lines.push(`  ${SIGN[c.action]} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action}`}`);
     for (const f of c.fields) {

@@ -4,7 +4,7 @@ import { genesisState } from '../testing/desired-state';
 
 const { firewall } = genesisState();
 const asHost = (rules: typeof firewall.rules): FirewallRule[] =>
-  rules.map((r, pos) => ({ ...(ruleParams(r, pos) as unknown as FirewallRule), digest: 'x' }));
+  rules.map((r, pos) => ({ ...(ruleParams(r) as unknown as FirewallRule), pos, digest: "x" }));
 const converged: FirewallCurrent = {
   options: { enable: 1, policy_in: 'DROP', policy_out: 'ACCEPT', digest: 'o1' },
   rules: asHost(firewall.rules),

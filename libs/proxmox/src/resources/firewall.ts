@@ -8,6 +8,7 @@ import {
   addGroupRule,
   createGroup,
   deleteClusterRule,
+  moveClusterRule,
   deleteGroup,
   deleteGroupRule,
   getClusterOptions,
@@ -31,10 +32,10 @@ export interface FirewallCurrent {
 
 const RULE_KEYS = ['type', 'action', 'macro', 'source', 'dest', 'proto', 'dport', 'sport', 'iface', 'comment'] as const;
 
-export function ruleParams(r: RuleSpec, pos: number): RuleParams & { pos: number } {
-  const out: Record<string, unknown> = { pos, enable: r.enable ? 1 : 0 };
+export function ruleParams(r: RuleSpec): RuleParams {
+  const out: Record<string, unknown> = { enable: r.enable ? 1 : 0 };
   for (const k of RULE_KEYS) if (r[k] !== undefined) out[k] = r[k];
-  return out as RuleParams & { pos: number };
+  return out as RuleParams;
 }
 
 /** One line per rule, the same for a declared rule and a rule read from the host. */
@@ -100,11 +101,12 @@ async function replaceRules(
   existing: FirewallRule[],
   desired: RuleSpec[],
   remove: (pos: number) => Promise<unknown>,
-  add: (r: RuleParams & { pos: number }) => Promise<unknown>,
+  add: (r: RuleParams) => Promise<unknown>,
 ): Promise<void> {
   // Highest position first, so the positions still to delete do not shift.
   for (const r of [...existing].sort((a, b) => b.pos - a.pos)) await remove(r.pos);
-  for (const [i, r] of desired.entries()) await add(ruleParams(r, i));
+  // PVE puts every created rule on top (Rules.pm create_rule: unshift): the last one goes first.
+  for (const r of [...desired].reverse()) await add(ruleParams(r));
 }
 
 export const firewallResource: Resource<FirewallCurrent> = {
@@ -131,10 +133,14 @@ export const firewallResource: Resource<FirewallCurrent> = {
       if (d.replace) {
         await replaceRules(existing, d.rules, (pos) => deleteClusterRule(api, pos), (r) => addClusterRule(api, r));
       } else {
-        // Keep undeclared host rules below the declared ones.
+        // Keep undeclared host rules below the declared ones: a created rule lands on top, and
+        // `moveto: i + 1` puts it in front of the rule now at i + 1, i.e. at index i.
         const have = new Set(existing.map(ruleKey));
         const missing = d.rules.map((r, i) => ({ r, i })).filter(({ r }) => !have.has(ruleKey(r)));
-        for (const { r, i } of missing) await addClusterRule(api, ruleParams(r, i));
+        for (const { r, i } of missing) {
+          await addClusterRule(api, ruleParams(r));
+          if (i > 0) await moveClusterRule(api, 0, i + 1);
+        }
       }
     } else if (d.options) {
       const o = d.options;

@@ -20,6 +20,14 @@ describe('property strings', () => {
     ['memory', 4096, '4096', true],
     ['name', 'brain', 'brain2', false],
     ['name', 'brain', undefined, false],
+    // qemu-server pins a new Windows VM's machine (Machine.pm check_and_pin_machine_string).
+    ['machine', 'q35', 'pc-q35-10.1', true],
+    ['machine', 'q35', 'pc-q35-9.2+pve1', true],
+    ['machine', 'q35', 'pc-i440fx-9.2+pve1', false],
+    ['machine', 'pc', 'pc-i440fx-10.1', true],
+    ['machine', 'q35,viommu=intel', 'pc-q35-10.1,viommu=intel', true],
+    ['machine', 'q35,viommu=intel', 'pc-q35-10.1', false],
+    ['machine', 'pc-q35-9.2+pve1', 'pc-q35-10.1', false],
   ])('%s: declared %p vs host %p → %p', (key, desired, current, expected) => {
     expect(configValueMatches(key, desired, current)).toBe(expected);
   });

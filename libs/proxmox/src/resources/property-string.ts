@@ -31,12 +31,29 @@ function diskStorage(file: string | undefined): string | undefined {
   return file?.split(':')[0];
 }
 
+/**
+ * qemu-server pins the machine of a new Windows VM (`PVE/QemuServer/Machine.pm`
+ * `check_and_pin_machine_string`): a declared `q35` is stored as `pc-q35-10.1` (PVE 9.1) or
+ * `pc-q35-9.2+pve1` (8.4), `pc` as `pc-i440fx-…`. A pinned version of the declared family is the
+ * declared value, so PVE's pin is never fought over.
+ */
+export function machineMatches(desired: string, current: string): boolean {
+  const family = (type: string | undefined) => (type === 'q35' ? 'pc-q35' : type === 'pc' ? 'pc-i440fx' : undefined);
+  const d = parsePropertyString(desired);
+  const c = parsePropertyString(current);
+  const want = family(d.head ?? d.keys.type);
+  const have = c.head ?? c.keys.type ?? '';
+  if (!want || !new RegExp(`^${want}-\\d+\\.\\d+(\\+pve\\d+)?$`).test(have)) return false;
+  return Object.entries(d.keys).every(([k, v]) => k === 'type' || c.keys[k] === v);
+}
+
 /** Does the host's value satisfy the declared one? */
 export function configValueMatches(key: string, desired: string | number, current: string | number | undefined): boolean {
   if (current === undefined) return false;
   const d = String(desired);
   const c = String(current);
   if (d === c) return true;
+  if (key === 'machine') return machineMatches(d, c);
   if (!d.includes(',') && !d.includes('=') && !DISK_KEY.test(key)) return false;
 
   const dp = parsePropertyString(d);

@@ -114,7 +114,7 @@ async function applyFirewall(api: PveApi, spec: VmSpec, fw: NonNullable<VmChange
   if (fw.options) await setVmFirewallOptions(api, spec.id, { enable: 1, policy_in: spec.firewall.policy_in, policy_out: spec.firewall.policy_out });
   if (fw.rules) {
     for (const r of [...fw.existingRules].sort((a, b) => b.pos - a.pos)) await deleteVmRule(api, spec.id, r.pos);
-    await addVmRule(api, spec.id, { type: 'group', action: spec.firewall.group, enable: 1, pos: 0 } as never);
+    await addVmRule(api, spec.id, { type: 'group', action: spec.firewall.group, enable: 1 });
   }
 }
 

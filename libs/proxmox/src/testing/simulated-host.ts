@@ -2,10 +2,13 @@
  * Test helper: the real simulator over HTTPS and the real client, with fast tasks and fast retries
  * so engine tests stay quick, and an optional PVE_TRACE file.
  */
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@genesis/pve-sim';
+import { defaultSchemaPath, startSimulator, type PveVersion, type RunningSimulator, type SimulatorOptions } from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import type { PveApi, PveParams, WaitForTaskOptions } from '../client/types';
 import { simulatorConnectionConfig, simulatorPlaceFile } from '../cli/connect';
+
+/** The official schema of that release (`../shared/pve-api/`, or PVE_SCHEMA). */
+export const schemaFileFor = (v: PveVersion) => defaultSchemaPath(process.env, v);
 
 export interface SimulatedHost {
   sim: RunningSimulator;
@@ -21,6 +24,8 @@ export async function simulatedHost(
   traceFile?: string,
 ): Promise<SimulatedHost> {
   const sim = await startSimulator({
+    // Each release validates against its own official schema; a missing one is an error here.
+    schemaPath: schemaFileFor(options.pveVersion ?? '9.1'),
     taskDurationMs: 10,
     agentStartupMs: 10,
     warn: () => undefined,

@@ -1,16 +1,14 @@
 /**
- * Firewall configuration at cluster, node and VM level: options, rules (with PVE's position
- * semantics: new rules go on top, disabled unless `enable` is given), security groups, IP sets
- * and aliases. Each scope's `digest` is the sha1 of its config file.
+ * Firewall configuration at cluster, node and VM level: options, rules (`firewall-rules.ts`:
+ * PVE's checks, positions and file round trip), security groups, IP sets and aliases.
  */
 import { createHash } from 'node:crypto';
 import { deleteList, int, str, type RequestContext, type Route } from './context';
 import { dieError, paramError } from './errors';
 import { findVm } from './qemu-config';
+import { copyRuleData, listDigest, moveRule, roundTrip, RULE_PROPERTIES, verifyRule, type RuleContext, type RuleEnv } from './firewall-rules';
 import type { FirewallRule, FirewallScope } from './state';
 
-const RULE_KEYS = ['type', 'action', 'enable', 'source', 'dest', 'proto', 'dport', 'sport', 'iface', 'macro', 'comment', 'log', 'icmp-type'];
-const NUMERIC_RULE_KEYS = new Set(['enable']);
 const OPTION_KEYS: Record<'cluster' | 'node' | 'vm', string[]> = {
   cluster: ['enable', 'policy_in', 'policy_out', 'policy_forward', 'ebtables', 'log_ratelimit'],
   node: ['enable', 'log_level_in', 'log_level_out', 'log_level_forward', 'ndp', 'nf_conntrack_allow_invalid', 'nf_conntrack_helpers',
@@ -22,6 +20,13 @@ const NUMERIC_OPTIONS = /^(enable|ebtables|dhcp|ipfilter|macfilter|ndp|radv|nosm
 
 function digest(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('hex');
+}
+
+/** pve-firewall `copy_opject_with_digest`: sha1 over `key:value\n`, keys sorted (the options' digest). */
+function objectDigest(object: Record<string, unknown>): string {
+  const sha = createHash('sha1');
+  for (const key of Object.keys(object).sort()) if (object[key] !== undefined) sha.update(`${key}:${String(object[key])}\n`, 'utf8');
+  return sha.digest('hex');
 }
 
 function assertDigest(ctx: RequestContext, current: string): void {
@@ -45,52 +50,51 @@ function vmScope(ctx: RequestContext) {
   return { scope: fw, file: fw };
 }
 
+function clusterContext(ctx: RequestContext): RuleContext {
+  const { ipsets, aliases } = ctx.host.state.firewall.cluster;
+  return { ipsets, aliases };
+}
+
 function present(rule: FirewallRule, pos: number, dig: string): Record<string, unknown> {
-  return { ...rule, pos, digest: dig };
+  const { errors, ...rest } = rule;
+  return { ...rest, ...(errors ? { errors: JSON.parse(String(errors)) as unknown } : {}), pos, digest: dig };
 }
 
-function copyRuleData(ctx: RequestContext, rule: FirewallRule): void {
-  for (const key of RULE_KEYS) {
-    const value = str(ctx, key);
-    if (value === undefined) continue;
-    rule[key] = NUMERIC_RULE_KEYS.has(key) ? Number(value) : value;
-  }
-}
-
-function verifyRule(ctx: RequestContext, rule: FirewallRule): void {
-  const groups = ctx.host.state.firewall.cluster.groups;
-  if (rule.type === 'group') {
-    if (!groups[String(rule.action)]) throw paramError({ action: `security group '${String(rule.action)}' does not exist` });
-  } else if (!/^(ACCEPT|DROP|REJECT)$/.test(String(rule.action ?? ''))) {
-    throw paramError({ action: `value '${String(rule.action ?? '')}' does not match the regex pattern` });
-  }
-  for (const key of ['source', 'dest']) {
-    const value = rule[key];
-    if (typeof value !== 'string') continue;
-    const ipset = /^\+(?:(dc|guest)\/)?([\w-]+)$/.exec(value);
-    if (ipset && !ctx.host.state.firewall.cluster.ipsets[ipset[2]]) throw paramError({ [key]: `no such ipset '${ipset[2]}'` });
-    const alias = /^(?:(dc|guest)\/)?([a-zA-Z][\w-]*)$/.exec(value);
-    if (alias && !ctx.host.state.firewall.cluster.aliases[alias[2].toLowerCase()]) throw paramError({ [key]: `no such alias '${value}'` });
-  }
-  if (rule.macro === undefined && (rule.dport !== undefined || rule.sport !== undefined) && rule.proto === undefined) {
-    throw paramError({ proto: 'missing property - \'proto\' is required when using ports' });
-  }
-}
-
-function ruleAt(rules: FirewallRule[], pos: number | undefined): FirewallRule {
-  if (pos === undefined || !rules[pos]) throw dieError('no rule at specified position');
+function ruleAt(rules: FirewallRule[], pos: number): FirewallRule {
+  if (pos >= rules.length) throw dieError(`no rule at position ${pos}`);
   return rules[pos];
 }
 
-/** GET/POST on `base` and GET/PUT/DELETE on `base/{pos}` for one rule list. */
-function ruleRoutes(base: string, posPath: string, get: (ctx: RequestContext) => { rules: FirewallRule[]; file: unknown }): Route[] {
+function ruleParams(ctx: RequestContext): Record<string, string | undefined> {
+  return Object.fromEntries(RULE_PROPERTIES.map((k) => [k, str(ctx, k)]));
+}
+
+/** `delete_rule_properties`. */
+function deleteRuleProperties(rule: FirewallRule, list: string[]): void {
+  for (const opt of list) {
+    if (!RULE_PROPERTIES.includes(opt)) throw paramError({ delete: `no such property ('${opt}')` });
+    if (opt === 'type' || opt === 'action') throw paramError({ delete: `unable to delete required property '${opt}'` });
+    delete rule[opt];
+  }
+}
+
+type RuleList = { rules: FirewallRule[]; save: (rules: FirewallRule[]) => void };
+
+/**
+ * GET/POST on `base` and GET/PUT/DELETE on `base/{pos}`: pve-firewall
+ * `src/PVE/API2/Firewall/Rules.pm` (`RulesBase`). A created rule always goes on top
+ * (`unshift`; `pos` is accepted and ignored, `digest` is not checked), disabled unless `enable`
+ * is given; every write is saved and read back through the `.fw` file format.
+ */
+function ruleRoutes(base: string, posPath: string, env: RuleEnv, get: (ctx: RequestContext) => RuleList): Route[] {
+  const save = (ctx: RequestContext, list: RuleList, rules: FirewallRule[]) => list.save(roundTrip(rules, env, clusterContext(ctx)));
   return [
     {
       method: 'GET',
       path: base,
       handler: (ctx) => {
-        const { rules, file } = get(ctx);
-        const dig = digest(file);
+        const { rules } = get(ctx);
+        const dig = listDigest(rules);
         return rules.map((r, i) => present(r, i, dig));
       },
     },
@@ -98,16 +102,12 @@ function ruleRoutes(base: string, posPath: string, get: (ctx: RequestContext) =>
       method: 'POST',
       path: base,
       handler: (ctx) => {
-        const { rules, file } = get(ctx);
-        assertDigest(ctx, digest(file));
+        const list = get(ctx);
         const rule: FirewallRule = {};
-        copyRuleData(ctx, rule);
-        verifyRule(ctx, rule);
-        rule.enable ??= 0;
-        const pos = int(ctx, 'pos');
-        if (pos !== undefined && pos < rules.length) rules.splice(pos, 0, rule);
-        else if (pos !== undefined) rules.push(rule);
-        else rules.unshift(rule);
+        copyRuleData(rule, ruleParams(ctx));
+        verifyRule(rule, env, clusterContext(ctx));
+        if (str(ctx, 'enable') === undefined) rule.enable = 0;
+        save(ctx, list, [rule, ...list.rules]);
         return null;
       },
     },
@@ -115,29 +115,30 @@ function ruleRoutes(base: string, posPath: string, get: (ctx: RequestContext) =>
       method: 'GET',
       path: posPath,
       handler: (ctx) => {
-        const { rules, file } = get(ctx);
+        const { rules } = get(ctx);
         const pos = Number(ctx.pathParams.pos);
-        return present(ruleAt(rules, pos), pos, digest(file));
+        return present(ruleAt(rules, pos), pos, listDigest(rules));
       },
     },
     {
       method: 'PUT',
       path: posPath,
       handler: (ctx) => {
-        const { rules, file } = get(ctx);
-        assertDigest(ctx, digest(file));
+        const list = get(ctx);
+        assertDigest(ctx, listDigest(list.rules));
         const pos = Number(ctx.pathParams.pos);
-        const rule = { ...ruleAt(rules, pos) };
+        const rule = { ...ruleAt(list.rules, pos) };
         const moveto = int(ctx, 'moveto');
-        if (moveto !== undefined) {
-          rules.splice(pos, 1);
-          rules.splice(Math.min(moveto, rules.length), 0, rule);
+        if (moveto !== undefined && moveto !== pos) {
+          save(ctx, list, moveRule(list.rules, pos, moveto));
           return null;
         }
-        for (const key of deleteList(ctx)) delete rule[key];
-        copyRuleData(ctx, rule);
-        verifyRule(ctx, rule);
-        rules[pos] = rule;
+        copyRuleData(rule, ruleParams(ctx));
+        if (str(ctx, 'delete')) deleteRuleProperties(rule, deleteList(ctx));
+        delete rule.errors;
+        delete rule.ipversion;
+        verifyRule(rule, env, clusterContext(ctx));
+        save(ctx, list, list.rules.map((r, i) => (i === pos ? rule : r)));
         return null;
       },
     },
@@ -145,11 +146,11 @@ function ruleRoutes(base: string, posPath: string, get: (ctx: RequestContext) =>
       method: 'DELETE',
       path: posPath,
       handler: (ctx) => {
-        const { rules, file } = get(ctx);
-        assertDigest(ctx, digest(file));
+        const list = get(ctx);
+        assertDigest(ctx, listDigest(list.rules));
         const pos = Number(ctx.pathParams.pos);
-        ruleAt(rules, pos);
-        rules.splice(pos, 1);
+        ruleAt(list.rules, pos);
+        save(ctx, list, list.rules.filter((_r, i) => i !== pos));
         return null;
       },
     },
@@ -162,18 +163,18 @@ function optionRoutes(path: string, kind: 'cluster' | 'node' | 'vm', get: ScopeG
       method: 'GET',
       path,
       handler: (ctx) => {
-        const { scope, file } = get(ctx);
-        return { ...scope.options, digest: digest(file) };
+        const { scope } = get(ctx);
+        return { ...scope.options, digest: objectDigest(scope.options) };
       },
     },
     {
       method: 'PUT',
       path,
       handler: (ctx) => {
-        const { scope, file } = get(ctx);
-        assertDigest(ctx, digest(file));
+        const { scope } = get(ctx);
+        assertDigest(ctx, objectDigest(scope.options));
         for (const key of deleteList(ctx)) {
-          if (!OPTION_KEYS[kind].includes(key)) throw paramError({ delete: `unknown option '${key}'` });
+          if (!OPTION_KEYS[kind].includes(key)) throw paramError({ delete: `no such option '${key}'` });
           delete scope.options[key];
         }
         for (const key of OPTION_KEYS[kind]) {
@@ -187,10 +188,10 @@ function optionRoutes(path: string, kind: 'cluster' | 'node' | 'vm', get: ScopeG
   ];
 }
 
-function groupOf(ctx: RequestContext) {
+function groupOf(ctx: RequestContext): RuleList {
   const group = ctx.host.state.firewall.cluster.groups[ctx.pathParams.group];
   if (!group) throw dieError(`no such security group '${ctx.pathParams.group}'`);
-  return { rules: group.rules, file: group };
+  return { rules: group.rules, save: (rules) => void (group.rules = rules) };
 }
 
 const clusterFw = (ctx: RequestContext) => ctx.host.state.firewall.cluster;
@@ -236,7 +237,7 @@ const groupRoutes: Route[] = [
       return null;
     },
   },
-  ...ruleRoutes('/cluster/firewall/groups/{group}', '/cluster/firewall/groups/{group}/{pos}', groupOf),
+  ...ruleRoutes('/cluster/firewall/groups/{group}', '/cluster/firewall/groups/{group}/{pos}', 'group', groupOf),
 ];
 
 const ipsetRoutes = (base: string, get: (ctx: RequestContext) => Record<string, import('./state').IpSetState>): Route[] => {
@@ -399,14 +400,17 @@ export const firewallRoutes: Route[] = [
   ...optionRoutes('/cluster/firewall/options', 'cluster', clusterScope),
   ...optionRoutes('/nodes/{node}/firewall/options', 'node', nodeScope),
   ...optionRoutes(`${VM_FW}/options`, 'vm', vmScope),
-  ...ruleRoutes('/cluster/firewall/rules', '/cluster/firewall/rules/{pos}', (ctx) => ({ rules: clusterFw(ctx).rules, file: clusterFw(ctx) })),
-  ...ruleRoutes('/nodes/{node}/firewall/rules', '/nodes/{node}/firewall/rules/{pos}', (ctx) => {
-    const { scope, file } = nodeScope(ctx);
-    return { rules: scope.rules, file };
+  ...ruleRoutes('/cluster/firewall/rules', '/cluster/firewall/rules/{pos}', 'cluster', (ctx) => {
+    const fw = clusterFw(ctx);
+    return { rules: fw.rules, save: (rules) => void (fw.rules = rules) };
   }),
-  ...ruleRoutes(`${VM_FW}/rules`, `${VM_FW}/rules/{pos}`, (ctx) => {
-    const { scope, file } = vmScope(ctx);
-    return { rules: scope.rules, file };
+  ...ruleRoutes('/nodes/{node}/firewall/rules', '/nodes/{node}/firewall/rules/{pos}', 'host', (ctx) => {
+    const { scope } = nodeScope(ctx);
+    return { rules: scope.rules, save: (rules) => void (scope.rules = rules) };
+  }),
+  ...ruleRoutes(`${VM_FW}/rules`, `${VM_FW}/rules/{pos}`, 'vm', (ctx) => {
+    const { scope } = vmScope(ctx);
+    return { rules: scope.rules, save: (rules) => void (scope.rules = rules) };
   }),
   ...groupRoutes,
   ...ipsetRoutes('/cluster/firewall/ipset', (ctx) => clusterFw(ctx).ipsets),

@@ -4,6 +4,7 @@
  */
 import type { RequestContext } from './context';
 import { PveError } from './errors';
+import type { PveRelease } from './release';
 import type { ManagementNetwork, SimState, TaskState } from './state';
 
 export interface GuestExecResult {
@@ -16,6 +17,8 @@ export interface GuestExecResult {
 export type GuestExecHook = (vmid: number, command: string[]) => GuestExecResult | undefined;
 
 export interface HostBehaviour {
+  /** The Proxmox VE release the host runs: its /version, schema, QEMU and defaults. */
+  release: PveRelease;
   /** How long a task reports `running` before `stopped` (default 150 ms). */
   taskDurationMs: number;
   /** How long after start the guest agent begins answering (default 300 ms). */

@@ -38,7 +38,7 @@ describe('network staging, apply and revert', () => {
     const applied = await sim.clients.root.raw('GET', NET);
     expect(applied.body.changes).toBeUndefined();
     expect((applied.body.data as Array<Record<string, unknown>>).find((i) => i.iface === 'vmbr1')).toMatchObject({ active: 1 });
-    expect(await sim.clients.root.get(`${NET}/vmbr1`)).toMatchObject({ cidr: '10.0.1.1/24', comments: 'intranet' });
+    expect(await sim.clients.root.get(`${NET}/vmbr1`)).toMatchObject({ cidr: '10.0.1.1/24', comments: 'intranet\n' }); // INotify.pm reads each comment line back with its newline
   });
 
   it('reverts staged changes with DELETE', async () => {
@@ -74,7 +74,7 @@ describe('network staging, apply and revert', () => {
   it('drops the address on an update that does not repeat it, as PVE writes the interface manual', async () => {
     await sim.clients.root.post(NET, { iface: 'vmbr1', type: 'bridge', cidr: '10.0.1.1/24', autostart: 1 });
     await sim.clients.root.put(`${NET}/vmbr1`, { type: 'bridge', comments: 'intranet' });
-    expect(await sim.clients.root.get(`${NET}/vmbr1`)).toMatchObject({ method: 'manual', comments: 'intranet', autostart: 1 });
+    expect(await sim.clients.root.get(`${NET}/vmbr1`)).toMatchObject({ method: 'manual', comments: 'intranet\n', autostart: 1 });
     expect((await sim.clients.root.get(`${NET}/vmbr1`)).cidr).toBeUndefined();
   });
 

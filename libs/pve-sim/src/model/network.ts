@@ -64,6 +64,9 @@ function present(iface: NetworkInterface, applied: boolean): Record<string, unkn
   }
   if (families.length > 0) out.families = families;
   out.method = iface.method ?? (iface.cidr ? 'static' : 'manual');
+  // pve-common `PVE/INotify.pm` `read_etc_network_interfaces`: each `#…` line under a stanza is
+  // appended to `comments` with its newline, so a comment reads back as `Intranet\n`.
+  if (iface.comments) out.comments = String(iface.comments).split('\n').filter((l) => l !== '').map((l) => `${l}\n`).join('');
   if (!applied) delete out.active;
   for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
   return out;

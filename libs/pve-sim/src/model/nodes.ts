@@ -2,7 +2,13 @@
 import type { RequestContext, Route } from './context';
 import { GiB } from './state';
 
-export const PVE_VERSION = { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d' };
+/**
+ * pve-manager `PVE/API2.pm` `version`: `console` only when datacenter.cfg sets one (never here),
+ * then `version`, `release`, `repoid` of the running pve-manager.
+ */
+function versionInfo(ctx: RequestContext): Record<string, string> {
+  return { ...ctx.host.behaviour.release.version };
+}
 
 const MAX_CPU = 16;
 const MAX_MEM = 64 * GiB;
@@ -20,7 +26,7 @@ function uptime(ctx: RequestContext): number {
 }
 
 export const nodeRoutes: Route[] = [
-  { method: 'GET', path: '/version', handler: () => ({ ...PVE_VERSION }) },
+  { method: 'GET', path: '/version', handler: versionInfo },
   {
     method: 'GET',
     path: '/nodes',
@@ -59,18 +65,19 @@ export const nodeRoutes: Route[] = [
     handler: (ctx) => {
       ctx.host.assertNode(ctx.pathParams.node);
       const used = memoryUsed(ctx);
+      const { version, kernel } = { version: ctx.host.behaviour.release.version, kernel: ctx.host.behaviour.release.kernel };
       return {
         uptime: uptime(ctx),
         cpu: 0.021,
         wait: 0.0004,
         loadavg: ['0.31', '0.27', '0.22'],
         idle: 0,
-        kversion: 'Linux 6.8.12-9-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-9 (2025-03-16T19:18Z)',
-        pveversion: `pve-manager/${PVE_VERSION.version}/${PVE_VERSION.repoid}`,
+        kversion: `Linux ${kernel.release} ${kernel.version}`,
+        pveversion: `pve-manager/${version.version}/${version.repoid}`,
         'current-kernel': {
           sysname: 'Linux',
-          release: '6.8.12-9-pve',
-          version: '#1 SMP PREEMPT_DYNAMIC PMX 6.8.12-9 (2025-03-16T19:18Z)',
+          release: kernel.release,
+          version: kernel.version,
           machine: 'x86_64',
         },
         'boot-info': { mode: 'efi', secureboot: 0 },
@@ -96,7 +103,7 @@ export const nodeRoutes: Route[] = [
     path: '/nodes/{node}/version',
     handler: (ctx) => {
       ctx.host.assertNode(ctx.pathParams.node);
-      return { ...PVE_VERSION };
+      return versionInfo(ctx);
     },
   },
 ];

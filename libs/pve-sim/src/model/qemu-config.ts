@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { RequestContext } from './context';
 import { dieError, paramError, PveError } from './errors';
 import type { SimHost } from './host';
+import { pinWindowsMachine } from './machine';
 import { formatPropertyString, getProp, parsePropertyString, removeProp, setProp } from './property-string';
 import type { VmState } from './state';
 import { allocateImage, findStorage, findVolume, freeVolume, volid } from './volumes';
@@ -154,16 +155,23 @@ export function createDrive(host: SimHost, vmid: number, key: string, value: str
       log?.(`importing disk '${importFrom}' to VM ${vmid} ...`);
       log?.('transferred ' + formatSize(size) + ' of ' + formatSize(size) + ' (100.00%)');
     } else if (key === 'efidisk0') {
-      size = 4 * 1024 * 1024;
+      // qemu-server `PVE/QemuServer/OVMF.pm` `create_efidisk`: a copy of the OVMF vars template
+      // (OVMF_VARS_4M*.fd 540672 bytes, OVMF_VARS.fd 131072), marked `ms-cert=2023k` when the
+      // pre-enrolled vars carry the Microsoft UEFI CA 2023 (`is_ms_2023_cert_enrolled`; true
+      // for the pve-edk2-firmware of both releases).
+      size = getProp(ps, 'efitype') === '4m' ? 540672 : 131072;
+      if (getProp(ps, 'pre-enrolled-keys') === '1') setProp(ps, 'ms-cert', '2023k');
     } else if (key === 'tpmstate0') {
       size = 4 * 1024 * 1024;
     } else if (size === 0) {
       throw paramError({ [key]: 'size 0 is only allowed with import-from' });
     }
     const volume = allocateImage(host, storage, vmid, size, { format: getProp(ps, 'format') });
-    log?.(`${key}: successfully created disk '${volid(volume)},size=${formatSize(size)}'`);
     ps.head = volid(volume);
     setProp(ps, 'size', formatSize(size));
+    // `print_drive` writes the keys sorted (PVE::JSONSchema::print_property_string).
+    if (key === 'efidisk0') ps.pairs.sort(([a], [b]) => a.localeCompare(b));
+    log?.(`${key}: successfully created disk '${formatPropertyString(ps)}'`);
     return formatPropertyString(ps);
   }
   if (/^[a-zA-Z][\w.-]*:/.test(file)) {
@@ -223,6 +231,13 @@ export function updateConfig(
     }
     delete vm.config[key];
     delete vm.pending[key];
+  }
+  // qemu-server `PVE/API2/Qemu.pm` `update_vm`: a new `ostype` pins the machine as on create,
+  // unless `machine` is set or deleted in the same call; the pin goes where `machine` would.
+  if (set.ostype !== undefined && set.machine === undefined && !deletes.includes('machine') && vm.pending.machine === undefined) {
+    const current = effectiveConfig(vm).machine;
+    const pinned = pinWindowsMachine(host, current, set.ostype, log);
+    if (pinned && pinned !== current) set = { machine: pinned, ...set };
   }
   for (const [key, raw] of Object.entries(set)) {
     let value = raw;

@@ -8,6 +8,8 @@ import { dieError, paramError, PveError } from './errors';
 import type { SimHost } from './host';
 import { parsePropertyString, getProp, formatPropertyString, setProp } from './property-string';
 import { resolveHostpci } from './pci';
+import { pinWindowsMachine } from './machine';
+import { latestMachineVersion } from './release';
 import {
   activeLock,
   applyPending,
@@ -30,7 +32,6 @@ import type { VmState } from './state';
 import { allocateImage, findStorage, findVolume, freeVolume, linkedClone, renameToBase, supportsSnapshot, volid } from './volumes';
 import { parseSize } from './storage';
 
-const QEMU_VERSION = '9.2.0';
 
 function isTemplate(vm: VmState): boolean {
   return vm.config.template === '1';
@@ -75,12 +76,19 @@ function assertVmidFree(host: SimHost, vmid: number): void {
   if (host.state.vms[String(vmid)]) throw dieError(`unable to create VM ${vmid} - VM ${vmid} already exists on node '${host.node}'`);
 }
 
-function generatedDefaults(): Record<string, string> {
+function generatedDefaults(host: SimHost): Record<string, string> {
   return {
     smbios1: `uuid=${randomUUID()}`,
     vmgenid: randomUUID(),
-    meta: `creation-qemu=${QEMU_VERSION},ctime=${Math.floor(Date.now() / 1000)}`,
+    meta: `creation-qemu=${host.behaviour.release.qemu},ctime=${Math.floor(Date.now() / 1000)}`,
   };
+}
+
+/** The machine a running VM runs: its pinned type, or the family at the installed QEMU's version. */
+function runningMachine(host: SimHost, vm: VmState): string {
+  const type = parsePropertyString(vm.config.machine ?? '').head || 'pc';
+  if (!/^(pc|q35)$/.test(type)) return type;
+  return `${type === 'q35' ? 'pc-q35' : 'pc-i440fx'}-${latestMachineVersion(host.behaviour.release)}`;
 }
 
 /** The checks qemu-server's vm_start makes before it launches QEMU. */
@@ -188,7 +196,7 @@ export const qemuRoutes: Route[] = [
       const createUpid = host.startTask(ctx, 'qmcreate', String(vmid), (log) => {
         const vm: VmState = { vmid, config: {}, status: 'stopped', snapshots: {}, pending: {}, pendingDelete: [] };
         host.state.vms[String(vmid)] = vm;
-        const config: Record<string, string> = { ...generatedDefaults() };
+        const config: Record<string, string> = { ...generatedDefaults(host) };
         for (const [key, value] of Object.entries(params)) {
           if (DRIVE_KEY.test(key)) config[key] = createDrive(host, vmid, key, value, log);
           else if (/^net\d+$/.test(key)) config[key] = normalizeNet(value);
@@ -198,6 +206,8 @@ export const qemuRoutes: Route[] = [
         if (params.smbios1) config.smbios1 = params.smbios1;
         const boot = defaultBootOrder(config);
         if (!config.boot && boot) config.boot = boot;
+        const machine = pinWindowsMachine(host, config.machine, config.ostype, log);
+        if (machine) config.machine = machine;
         vm.config = config;
         if (start) {
           assertStartable(host, vm);
@@ -295,7 +305,7 @@ export const qemuRoutes: Route[] = [
     qmpstatus: vm.status,
     ha: { managed: 0 },
     ...(agentEnabled(vm) ? { agent: 1 } : {}),
-    ...(vm.status === 'running' ? { 'running-machine': 'pc-q35-9.2+pve1', 'running-qemu': QEMU_VERSION } : {}),
+    ...(vm.status === 'running' ? { 'running-machine': runningMachine(ctx.host, vm), 'running-qemu': ctx.host.behaviour.release.qemu } : {}),
   })),
   vmRoute('POST', '/status/start', (ctx, vm) => {
     if (isTemplate(vm)) throw dieError("you can't start a vm if it's a template");
@@ -412,7 +422,7 @@ export const qemuRoutes: Route[] = [
         ps.head = volid(target);
         config[key] = formatPropertyString(ps);
       }
-      Object.assign(config, generatedDefaults());
+      Object.assign(config, generatedDefaults(ctx.host));
       config.name = str(ctx, 'name') ?? `Copy-of-VM-${vm.config.name ?? vm.vmid}`;
       const description = str(ctx, 'description');
       if (description !== undefined) config.description = description;

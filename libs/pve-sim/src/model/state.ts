@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { PVE_RELEASES, type PveVersion } from './release';
 
 export type NetworkInterface = Record<string, string | number | undefined> & {
   iface: string;
@@ -46,6 +47,8 @@ export interface VolumeState {
   size: number;
   vmid?: number;
   ctime: number;
+  /** `algorithm:hex` the file was verified with on download, when one was given. */
+  checksum?: string;
 }
 
 export interface SnapshotState {
@@ -146,6 +149,8 @@ export interface AgentExecState {
 export interface SimState {
   formatVersion: 1;
   node: string;
+  /** The release the host was installed with (`x.y`); a state file is one release's host. */
+  pveVersion: PveVersion;
   network: {
     /** What `/etc/network/interfaces` holds and the kernel runs. */
     applied: NetworkInterface[];
@@ -273,17 +278,19 @@ function pci(
 
 export interface InitialStateOptions {
   node: string;
+  pveVersion: PveVersion;
   management: ManagementNetwork;
   disks?: DiskInfo[];
   pci?: PciDevice[];
 }
 
-/** A freshly installed PVE 8 node (ext4/LVM root on the NVMe, `local` + `local-lvm`). */
+/** A freshly installed PVE node of that release (ext4/LVM root on the NVMe, `local` + `local-lvm`). */
 export function initialState(options: InitialStateOptions): SimState {
   const { management } = options;
   return {
     formatVersion: 1,
     node: options.node,
+    pveVersion: options.pveVersion,
     network: {
       applied: [
         { iface: 'lo', type: 'loopback', method: 'loopback', autostart: 1, active: 1, priority: 1 },
@@ -309,7 +316,7 @@ export function initialState(options: InitialStateOptions): SimState {
     disks: structuredClone(options.disks ?? DEFAULT_DISKS),
     zfsPools: [],
     storage: [
-      { storage: 'local', type: 'dir', path: '/var/lib/vz', content: 'iso,vztmpl,backup,import' },
+      { storage: 'local', type: 'dir', path: '/var/lib/vz', content: PVE_RELEASES[options.pveVersion].localContent },
       { storage: 'local-lvm', type: 'lvmthin', thinpool: 'data', vgname: 'pve', content: 'rootdir,images' },
     ],
     volumes: [],
@@ -330,7 +337,7 @@ export function initialState(options: InitialStateOptions): SimState {
 }
 
 /** Reads a state file; a file from another node name or format is an error naming the fix. */
-export function loadStateFile(file: string, node: string): SimState | undefined {
+export function loadStateFile(file: string, node: string, pveVersion: PveVersion): SimState | undefined {
   if (!existsSync(file)) return undefined;
   let parsed: SimState;
   try {
@@ -349,6 +356,14 @@ export function loadStateFile(file: string, node: string): SimState | undefined 
         `pass --node ${parsed.node} or delete the file`,
     );
   }
+  const was = parsed.pveVersion ?? '8.4';
+  if (was !== pveVersion) {
+    throw new Error(
+      `${file}: this host runs Proxmox VE ${was} but the simulator was started as ${pveVersion}; ` +
+        `start it as ${was} (--pve-version ${was}) or delete the file for a fresh ${pveVersion} host`,
+    );
+  }
+  parsed.pveVersion = was;
   return parsed;
 }
 

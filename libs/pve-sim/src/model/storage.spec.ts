@@ -89,7 +89,8 @@ describe('disks, ZFS and storage', () => {
     const wrongStore = await sim.clients.root.raw('POST', '/nodes/pve/storage/local-lvm/download-url', {
       content: 'iso', filename: 'x.iso', url: 'https://example.invalid/x.iso',
     });
-    expect(wrongStore.body.message).toBe("storage 'local-lvm' does not support content-type 'iso'");
+    // pve-storage download_url: a storage without a path is refused before its content is looked at.
+    expect(wrongStore.body.message).toBe("can't upload to storage type 'lvmthin', not a file based storage!");
 
     await sim.clients.root.task('POST', '/nodes/pve/qemu', {
       vmid: 151, name: 'imported', scsi0: 'tank:0,import-from=local:import/noble-server-cloudimg-amd64.qcow2',

@@ -9,7 +9,6 @@ import type { SimHost } from './host';
 import type { StorageConfig } from './state';
 import {
   allocateImage,
-  assertContent,
   downloadedSize,
   findStorage,
   findVolume,
@@ -256,30 +255,38 @@ export const storageRoutes: Route[] = [
       ctx.host.assertNode(ctx.pathParams.node);
       const host = ctx.host;
       const cfg = findStorage(host, ctx.pathParams.storage);
+      // pve-storage `PVE/API2/Storage/Status.pm` `download_url`, in its order of checks.
+      if (cfg.path === undefined) throw dieError(`can't upload to storage type '${cfg.type}', not a file based storage!`);
       const content = str(ctx, 'content') ?? '';
-      const filename = str(ctx, 'filename') ?? '';
       const url = str(ctx, 'url') ?? '';
-      const extensions: Record<string, RegExp> = {
-        iso: /\.(iso|img)$/i,
-        vztmpl: /\.tar\.(gz|xz|zst)$/i,
-        import: /\.(ova|ovf|qcow2|raw|vmdk|img)$/i,
-      };
-      if (!extensions[content]?.test(filename)) throw paramError({ filename: `wrong file extension for content '${content}'` });
-      if (!/^https?:\/\//.test(url)) throw paramError({ url: 'invalid URL, only http:// and https:// are supported' });
-      assertContent(cfg, content);
+      if (!storageContent(cfg).includes(content)) throw dieError(`storage '${cfg.storage}' is not configured for content-type '${content}'`);
+      const filename = normalizeContentFilename(str(ctx, 'filename') ?? '');
+      const rule = DOWNLOAD_FILENAME[content];
+      if (!rule) throw paramError({ content: `upload content-type '${content}' is not allowed` });
+      if (!rule.pattern.test(filename)) throw paramError({ filename: rule.message });
       const name = `${content === 'vztmpl' ? 'vztmpl' : content}/${filename}`;
-      if (host.state.volumes.some((v) => v.storage === cfg.storage && v.name === name)) {
-        throw dieError(`refusing to override existing file '${volumePath(host, cfg.storage, name)}'`);
-      }
       const checksum = str(ctx, 'checksum');
       const algorithm = str(ctx, 'checksum-algorithm');
-      if (checksum && !algorithm) throw paramError({ 'checksum-algorithm': "'checksum-algorithm' is required when 'checksum' is set" });
       const target = volumePath(host, cfg.storage, name);
+      // pve-common `PVE/Tools.pm` `download_file_from_url`, inside the worker: an existing file is
+      // kept when its checksum matches, otherwise the task fails.
       return host.startTask(ctx, 'download', filename, (log) => {
-        const size = downloadedSize(url);
+        if (checksum && !algorithm) throw new Error('checksum required but not specified');
         log(`downloading ${url} to ${target}`);
+        const existing = host.state.volumes.find((v) => v.storage === cfg.storage && v.name === name);
+        if (existing) {
+          if (!checksum) throw new Error(`refusing to override existing file '${target}'`);
+          const got = existing.checksum?.startsWith(`${algorithm}:`) ? existing.checksum.slice(String(algorithm).length + 1) : 'unknown';
+          if (got.toLowerCase() === checksum.toLowerCase()) {
+            log('calculating checksum of existing file...OK, got correct file already, no need to download');
+            return;
+          }
+          log('calculating checksum of existing file...');
+          throw new Error(`checksum mismatch: got '${got}' != expect '${checksum}', aborting`);
+        }
+        const size = downloadedSize(url);
         log(`${size} bytes received`);
-        if (checksum) log(`calculating checksum of '${target}.tmp'... OK, checksum verified`);
+        if (checksum) log('calculating checksum...OK, checksum verified');
         log(`download of '${url}' to '${target}' finished`);
         host.state.volumes.push({
           storage: cfg.storage,
@@ -288,11 +295,29 @@ export const storageRoutes: Route[] = [
           format: content === 'iso' ? 'iso' : filename.split('.').pop() ?? 'raw',
           size,
           ctime: Math.floor(Date.now() / 1000),
+          ...(checksum && algorithm ? { checksum: `${algorithm}:${checksum}` } : {}),
         });
       }, { durationMs: host.behaviour.taskDurationMs * 2 });
     },
   },
 ];
+
+/**
+ * The file-name checks of `download_url` (pve-storage `PVE/Storage.pm`): `$ISO_EXT_RE_0`,
+ * `$VZTMPL_EXT_RE_1`, and for `import` `$SAFE_CHAR_CLASS_RE+$UPLOAD_IMPORT_EXT_RE_1` — unanchored
+ * as in the Perl `m!…!`, so `x.qcow2` passes and `x.img` does not. Since libpve-storage-perl 8.3.6
+ * (commit 76f695f, PVE 8.4) `import` takes `.ova|.qcow2|.raw|.vmdk`; 8.2.8 to 8.3.5 took `.ova` only.
+ */
+const DOWNLOAD_FILENAME: Record<string, { pattern: RegExp; message: string }> = {
+  iso: { pattern: /[^/]+\.(?:iso|img)$/i, message: 'wrong file extension' },
+  vztmpl: { pattern: /[^/]+\.(?:tar(?!\.)|tar\.(?:gz|xz|zst|bz2))$/i, message: 'wrong file extension' },
+  import: { pattern: /[a-zA-Z0-9\-.+=_]+\.(ova|qcow2|raw|vmdk)/, message: 'invalid filename or wrong extension' },
+};
+
+/** pve-storage `PVE/Storage.pm` `normalize_content_filename`: the base name, unsafe characters as `_`. */
+function normalizeContentFilename(filename: string): string {
+  return filename.replace(/\n$/, '').replace(/^.*[/\\]/, '').replace(/[^a-zA-Z0-9_.-]/g, '_');
+}
 
 export function volumePath(host: SimHost, storage: string, name: string): string {
   const cfg = findStorage(host, storage);

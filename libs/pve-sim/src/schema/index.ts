@@ -1,5 +1,5 @@
 // The schema half of the PVE simulator: load the official Proxmox VE API schema, match request
-// paths to its routes and validate requests the way a PVE 8 host does.
+// paths to its routes and validate requests the way a PVE host does.
 
 export { ApiSchema, PARAMETER_VERIFICATION_FAILED, relativePath } from './api-schema';
 export { NOT_IN_SCHEMA, parsePropertyString, PropertyStringError, propertyStringFormatOf } from './check';

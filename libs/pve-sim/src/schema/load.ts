@@ -8,7 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { ApiSchema } from './api-schema';
 import type { ApiNode } from './types';
 
-export const SCHEMA_FILE_NAME = 'pve-8.4.2-apischema.json';
+import { DEFAULT_PVE_VERSION, PVE_RELEASES, type PveVersion } from '../model/release';
+
+/** The default release's schema file name. */
+export const SCHEMA_FILE_NAME = PVE_RELEASES[DEFAULT_PVE_VERSION].schemaFile;
 
 /** Thrown when a schema file cannot be read or does not hold a PVE API schema. */
 export class SchemaLoadError extends Error {
@@ -38,10 +41,14 @@ export function findRepoRoot(from: string = __dirname): string {
   }
 }
 
-/** PVE_SCHEMA if set, else `<repo root>/../shared/pve-api/pve-8.4.2-apischema.json`. */
-export function defaultSchemaPath(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * PVE_SCHEMA if set (one file, whatever the release), else that release's
+ * `pve-<release>-apischema.json` in PVE_API_DIR, else in `<repo root>/../shared/pve-api/`.
+ */
+export function defaultSchemaPath(env: NodeJS.ProcessEnv = process.env, pveVersion: PveVersion = DEFAULT_PVE_VERSION): string {
   if (env['PVE_SCHEMA']) return resolve(env['PVE_SCHEMA']);
-  return resolve(findRepoRoot(), '..', 'shared', 'pve-api', SCHEMA_FILE_NAME);
+  const dir = env['PVE_API_DIR'] ? resolve(env['PVE_API_DIR']) : resolve(findRepoRoot(), '..', 'shared', 'pve-api');
+  return join(dir, PVE_RELEASES[pveVersion].schemaFile);
 }
 
 /**

@@ -36,7 +36,7 @@ describe('pve-sim server', () => {
   it('answers /version with data wrapped like PVE', async () => {
     const res = await sim.clients.root.raw('GET', '/version');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ data: { version: '8.4.1', release: '8.4', repoid: expect.any(String) } });
+    expect(res.body).toEqual({ data: { version: '9.1.3', release: '9.1', repoid: '5829c814947b3364' } });
   });
 
   it('refuses requests without a valid token with 401', async () => {
@@ -164,6 +164,10 @@ describe('pve-sim state file', () => {
       await second.stop();
 
       await expect(startTestSimulator({ stateFile, node: 'other' })).rejects.toThrow(/--node pve/);
+      // A state file is one release's host: another release does not silently take it over.
+      await expect(startTestSimulator({ stateFile, pveVersion: '8.4' })).rejects.toThrow(
+        `${stateFile}: this host runs Proxmox VE 9.1 but the simulator was started as 8.4; start it as 9.1 (--pve-version 9.1) or delete the file for a fresh 8.4 host`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

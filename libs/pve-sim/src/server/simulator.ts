@@ -19,6 +19,7 @@ import {
   type PciDevice,
   type SimState,
 } from '../model/state';
+import { DEFAULT_PVE_VERSION, PVE_RELEASES, type PveRelease, type PveVersion } from '../model/release';
 import { defaultSchemaPath, loadApiSchema, type ApiSchema } from '../schema';
 import { tokensFrom, type SimulatorTokens } from './auth';
 import { FaultInjector, seededRandom, type FaultRule } from './faults';
@@ -26,6 +27,8 @@ import { createRequestHandler } from './handler';
 import { generateCertificate } from './tls';
 
 export interface SimulatorOptions {
+  /** The Proxmox VE release to be: its schema, /version and behaviour (default 9.1). */
+  pveVersion?: PveVersion;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -86,18 +89,20 @@ export interface RunningSimulator {
   caPem: string;
   /** The schema file in use, or undefined when validation is off. */
   schemaPath?: string;
+  /** The release this simulator is. */
+  release: PveRelease;
   state: SimulatorState;
   setFaults(rules: FaultRule[]): void;
   setLatency(ms: number): void;
   stop(): Promise<void>;
 }
 
-function loadSchema(options: SimulatorOptions, warn: (m: string) => void): { schema?: ApiSchema; path?: string } {
-  const path = options.schemaPath ?? defaultSchemaPath();
+function loadSchema(options: SimulatorOptions, release: PveRelease, warn: (m: string) => void): { schema?: ApiSchema; path?: string } {
+  const path = options.schemaPath ?? defaultSchemaPath(process.env, release.id);
   if (!existsSync(path)) {
     const message =
       `pve-sim: PVE API schema not found at ${path}; requests are NOT validated against the schema. ` +
-      'Pass --schema <file> (or set PVE_SCHEMA) to the pve-8.4.2-apischema.json or a host\'s apidoc.js.';
+      `Pass --schema <file> (or set PVE_SCHEMA) to the ${release.schemaFile} or a PVE ${release.id} host's apidoc.js.`;
     if (options.schemaPath !== undefined || process.env.CI === 'true') throw new Error(message);
     warn(message);
     return {};
@@ -110,13 +115,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const node = options.node ?? 'pve';
   const listenHost = options.host ?? '127.0.0.1';
   const management: ManagementNetwork = { ...DEFAULT_MANAGEMENT, ...options.management };
-  const { schema, path: schemaPath } = loadSchema(options, warn);
+  const release = PVE_RELEASES[options.pveVersion ?? DEFAULT_PVE_VERSION];
+  if (!release) throw new Error(`pveVersion '${String(options.pveVersion)}' is not simulated; use ${Object.keys(PVE_RELEASES).join(' or ')}`);
+  const { schema, path: schemaPath } = loadSchema(options, release, warn);
 
   const stateFile = options.stateFile;
   const state =
-    (stateFile ? loadStateFile(stateFile, node) : undefined) ??
-    initialState({ node, management, disks: options.disks, pci: options.pciDevices });
+    (stateFile ? loadStateFile(stateFile, node, release.id) : undefined) ??
+    initialState({ node, pveVersion: release.id, management, disks: options.disks, pci: options.pciDevices });
   const behaviour: HostBehaviour = {
+    release,
     taskDurationMs: options.taskDurationMs ?? 150,
     agentStartupMs: options.agentStartupMs ?? 300,
     management,
@@ -158,6 +166,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     fingerprint: certificate.fingerprint,
     caPem: certificate.certPem,
     schemaPath,
+    release,
     state: {
       read: () => structuredClone(host.state),
       update: (mutate) => {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PVE_VERSIONS } from '../model/release';
 import { defaultSchemaPath } from '../schema';
 import type { SimulatorTokens } from './auth';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
@@ -115,7 +116,8 @@ export class SimClient {
   }
 }
 
-export const schemaAvailable = existsSync(defaultSchemaPath());
+/** Both official schemas (9.1.3 and 8.4.2) are present. */
+export const schemaAvailable = PVE_VERSIONS.every((v) => existsSync(defaultSchemaPath(process.env, v)));
 
 /**
  * Polls `probe` until it returns something other than undefined, for state the simulator reaches
@@ -144,7 +146,15 @@ export function describeWithSchema(name: string, body: () => void): void {
 
 /** A simulator for one test file, quiet and fast. */
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator & { clients: Record<keyof SimulatorTokens, SimClient> }> {
-  const sim = await startSimulator({ taskDurationMs: 30, agentStartupMs: 50, warn: () => undefined, ...options });
+  // Each release validates against its own schema when it is here (describeWithSchema needs it).
+  const schema = defaultSchemaPath(process.env, options.pveVersion ?? '9.1');
+  const sim = await startSimulator({
+    taskDurationMs: 30,
+    agentStartupMs: 50,
+    warn: () => undefined,
+    ...(existsSync(schema) ? { schemaPath: schema } : {}),
+    ...options,
+  });
   const clients = {
     root: new SimClient(sim, sim.tokens.root),
     provisioner: new SimClient(sim, sim.tokens.provisioner),
