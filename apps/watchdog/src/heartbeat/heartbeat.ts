@@ -95,6 +95,12 @@ export class Heartbeat {
       log.warn({ remainingMs: this.options.startupGraceMs - sinceStart }, 'relay held back: start-up grace period');
       return 'suppressed_grace';
     }
+    // The cheap checks first: reading the maintenance switch starts gpioget.
+    const last = this.deps.state.read().lastFiredAt;
+    if (last !== undefined && now - last < this.options.relayMinIntervalMs) {
+      log.warn({ lastFiredAt: new Date(last).toISOString(), minIntervalMs: this.options.relayMinIntervalMs }, 'relay held back: it fired less than the minimum interval ago');
+      return 'suppressed_interval';
+    }
     let maintenance: boolean;
     try {
       maintenance = await this.deps.maintenance();
@@ -107,11 +113,6 @@ export class Heartbeat {
     if (maintenance) {
       log.warn('relay held back: maintenance is on');
       return 'suppressed_maintenance';
-    }
-    const last = this.deps.state.read().lastFiredAt;
-    if (last !== undefined && now - last < this.options.relayMinIntervalMs) {
-      log.warn({ lastFiredAt: new Date(last).toISOString(), minIntervalMs: this.options.relayMinIntervalMs }, 'relay held back: it fired less than the minimum interval ago');
-      return 'suppressed_interval';
     }
     // Recorded before the pulse: a crash mid-pulse must not lead to a second one on restart.
     this.deps.state.write({ lastFiredAt: now });
