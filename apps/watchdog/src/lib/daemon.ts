@@ -34,6 +34,8 @@ export interface DaemonOptions {
   log: Logger;
   /** Extra PveClient settings (tests: faster retries). */
   pveOverrides?: Partial<PveConnectionConfig>;
+  /** Called when a debounced press is detected, before the kill switch runs (bench/watchdog). */
+  onPress?: () => void;
 }
 
 export async function startDaemon(config: WatchdogConfig, options: DaemonOptions): Promise<Daemon> {
@@ -72,6 +74,7 @@ export async function startDaemon(config: WatchdogConfig, options: DaemonOptions
       lastPressNs = event.timestampNs;
       lastPressAt = performance.now();
       metrics.buttonPresses.inc();
+      options.onPress?.();
       log.warn({ line: event.offset, timestampNs: String(lastPressNs) }, 'kill switch pressed');
       void killSwitch.trigger('kill switch pressed on the watchdog');
     },

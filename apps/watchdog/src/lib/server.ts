@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { WatchdogMetrics } from './metrics';
 
 export async function buildServer(options: { metrics: WatchdogMetrics; log: Logger }): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.log.child({ part: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, return503OnClosing: true });
+  // Request logs (info) would be one line per scrape; warnings and errors still come through.
+  const app = Fastify({ loggerInstance: options.log.child({ part: 'http' }, { level: 'warn' }) as FastifyBaseLogger, return503OnClosing: true });
   const { registry } = options.metrics;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
