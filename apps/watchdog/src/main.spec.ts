@@ -50,7 +50,11 @@ async function startWatchdog(fake: FakeGpio, configFile: string): Promise<Watchd
   };
 }
 
-const vmStatus = (sim: RunningSimulator, vmid: number) => sim.state.read().vms[String(vmid)]?.status;
+/** `running`, `paused` (suspended) or `stopped`, as `qm status --verbose` would put it. */
+const vmStatus = (sim: RunningSimulator, vmid: number) => {
+  const vm = sim.state.read().vms[String(vmid)];
+  return vm?.paused ? 'paused' : vm?.status;
+};
 
 async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');
@@ -71,7 +75,7 @@ describe.each(LIBGPIOD_VERSIONS)('watchdog with libgpiod %s', (version: Libgpiod
     bankerUrl: banker.url,
     stateDir,
     vms: [
-      { vmid: 201, action: 'stop' },
+      { vmid: 201, action: 'suspend' },
       { vmid: 202, action: 'shutdown' },
       { vmid: 203, action: 'stop' },
     ],
@@ -92,7 +96,7 @@ describe.each(LIBGPIOD_VERSIONS)('watchdog with libgpiod %s', (version: Libgpiod
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('a bouncing press halts Banker once, then stops the VMs in the configured order', async () => {
+  it('a bouncing press halts Banker once, then suspends and stops the VMs in the configured order', async () => {
     // VM 203 is already off: its step is logged as skipped, nothing is sent.
     sim.state.update((s) => void (s.vms['203'].status = 'stopped'));
     const watchdog = await startWatchdog(fake, writeConfig(base()));
@@ -104,11 +108,11 @@ describe.each(LIBGPIOD_VERSIONS)('watchdog with libgpiod %s', (version: Libgpiod
     await fake.bouncyPress(17);
     await until(async () => (await banker.state()).trading === 'halted', 'Banker halted');
     await until(() => watchdog.logs().some((l) => l.msg.startsWith('kill switch: sequence finished')), 'the sequence to finish');
-    expect([vmStatus(sim, 201), vmStatus(sim, 202), vmStatus(sim, 203)]).toEqual(['stopped', 'stopped', 'stopped']);
+    expect([vmStatus(sim, 201), vmStatus(sim, 202), vmStatus(sim, 203)]).toEqual(['paused', 'stopped', 'stopped']);
     expect(await banker.state()).toMatchObject({ trading: 'halted', actor: 'watchdog', reason: 'kill switch pressed on the watchdog' });
 
     const steps = watchdog.logs().filter((l) => l.msg.startsWith('kill switch step'));
-    expect(steps.map((s) => `${s.step}:${s.result}`)).toEqual(['banker-halt:ok', 'vm-201-stop:ok', 'vm-202-shutdown:ok', 'vm-203-stop:skipped']);
+    expect(steps.map((s) => `${s.step}:${s.result}`)).toEqual(['banker-halt:ok', 'vm-201-suspend:ok', 'vm-202-shutdown:ok', 'vm-203-stop:skipped']);
     expect(watchdog.logs().filter((l) => l.msg === 'kill switch pressed')).toHaveLength(1);
     expect(await watchdog.metric('genesis_watchdog_button_presses_total')).toBe(1);
     expect(await watchdog.metric('genesis_watchdog_button_edges_total')).toBe(8);
@@ -123,9 +127,9 @@ describe.each(LIBGPIOD_VERSIONS)('watchdog with libgpiod %s', (version: Libgpiod
     await fake.press(17);
     await until(() => watchdog.logs().some((l) => l.msg.startsWith('kill switch: sequence finished')), 'the sequence to finish');
     const steps = watchdog.logs().filter((l) => l.msg.startsWith('kill switch step'));
-    expect(steps.map((s) => `${s.step}:${s.result}`)).toEqual(['banker-halt:failed', 'vm-201-stop:ok', 'vm-202-shutdown:ok', 'vm-203-stop:ok']);
+    expect(steps.map((s) => `${s.step}:${s.result}`)).toEqual(['banker-halt:failed', 'vm-201-suspend:ok', 'vm-202-shutdown:ok', 'vm-203-stop:ok']);
     expect(String(steps[0].detail)).toMatch(/^Banker at http:\/\/127\.0\.0\.1:\d+ unreachable: (ECONNREFUSED|ECONNRESET)$/);
-    expect([vmStatus(sim, 201), vmStatus(sim, 202), vmStatus(sim, 203)]).toEqual(['stopped', 'stopped', 'stopped']);
+    expect([vmStatus(sim, 201), vmStatus(sim, 202), vmStatus(sim, 203)]).toEqual(['paused', 'stopped', 'stopped']);
     expect(await watchdog.stop()).toBe(0);
   });
 
