@@ -4,7 +4,7 @@
 // order; a bouncing contact is one press; Banker being down does not keep the VMs running; the
 // relay fires once per interval, not under maintenance, not again after a restart.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunningSimulator } from '@genesis/pve-sim';
@@ -100,7 +100,9 @@ describe.each(LIBGPIOD_VERSIONS)('watchdog with libgpiod %s', (version: Libgpiod
     // VM 203 is already off: its step is logged as skipped, nothing is sent.
     sim.state.update((s) => void (s.vms['203'].status = 'stopped'));
     const watchdog = await startWatchdog(fake, writeConfig(base()));
-    expect(fake.calls('gpiomon').at(-1)).toBe(
+    // "ready" follows the spawn of gpiomon; the fake logs its arguments once bash runs it.
+    await until(() => fake.calls('gpiomon').length === 2, 'gpiomon to start');
+    expect(fake.calls('gpiomon')[1]).toBe(
       version === '1.6.3'
         ? 'gpiomon --bias=pull-up --line-buffered --format=%e %o %s %n gpiochip0 17'
         : 'gpiomon --chip=gpiochip0 --bias=pull-up --debounce-period=10ms --format=%e %o %S 17',
@@ -114,6 +116,8 @@ describe.each(LIBGPIOD_VERSIONS)('watchdog with libgpiod %s', (version: Libgpiod
     const steps = watchdog.logs().filter((l) => l.msg.startsWith('kill switch step'));
     expect(steps.map((s) => `${s.step}:${s.result}`)).toEqual(['banker-halt:ok', 'vm-201-suspend:ok', 'vm-202-shutdown:ok', 'vm-203-stop:skipped']);
     expect(watchdog.logs().filter((l) => l.msg === 'kill switch pressed')).toHaveLength(1);
+    // The relay stays held until a person removes the flag: the stopped VMs must stay stopped.
+    expect(readFileSync(join(stateDir, 'maintenance'), 'utf8')).toMatch(/^written by the kill switch at .*; remove this file to re-arm the power-cycle relay\n$/);
     expect(await watchdog.metric('genesis_watchdog_button_presses_total')).toBe(1);
     expect(await watchdog.metric('genesis_watchdog_button_edges_total')).toBe(8);
     expect(watchdog.process.out()).not.toContain(BANKER_TOKEN);

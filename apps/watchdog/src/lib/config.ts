@@ -8,7 +8,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '@genesis/service-kit';
-import type { Bias } from '../gpio/dialects';
 
 export const DEFAULT_CONFIG_FILE = '/etc/genesis/watchdog.yaml';
 
@@ -126,7 +125,7 @@ export type WatchdogConfig = Omit<Parsed, 'proxmox' | 'banker' | 'logLevel'> & {
   logLevel: LogLevel;
 };
 export type VmStep = WatchdogConfig['killSwitch']['vms'][number];
-export type ButtonConfig = WatchdogConfig['gpio']['button'] & { bias: Bias };
+
 
 type FieldPath = (string | number)[];
 

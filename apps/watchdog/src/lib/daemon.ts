@@ -3,7 +3,8 @@
  * line, the heartbeat loop and the HTTP server (/metrics, /healthz). No signals and no process
  * exit here (main.ts owns those), so tests run the whole daemon in-process or as a process.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PveClient, type PveConnectionConfig } from '@genesis/proxmox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -36,6 +37,21 @@ export interface DaemonOptions {
   pveOverrides?: Partial<PveConnectionConfig>;
   /** Called when a debounced press is detected, before the kill switch runs (bench/watchdog). */
   onPress?: () => void;
+}
+
+/**
+ * After a kill the trading VMs are down on purpose: their health checks fail, and a heartbeat
+ * that power-cycled the server now would start them again (onboot). The maintenance flag holds
+ * the relay until a person has looked and removes it (infra/watchdog/RUNBOOK.md).
+ */
+function holdRelayAfterKill(flagFile: string, log: Logger): void {
+  try {
+    mkdirSync(dirname(flagFile), { recursive: true });
+    writeFileSync(flagFile, `written by the kill switch at ${new Date().toISOString()}; remove this file to re-arm the power-cycle relay\n`);
+    log.warn({ flagFile }, 'relay held back until the maintenance flag is removed');
+  } catch (err) {
+    log.error({ flagFile, err: (err as Error).message }, 'could not write the maintenance flag after the kill switch');
+  }
 }
 
 export async function startDaemon(config: WatchdogConfig, options: DaemonOptions): Promise<Daemon> {
@@ -77,6 +93,7 @@ export async function startDaemon(config: WatchdogConfig, options: DaemonOptions
       options.onPress?.();
       log.warn({ line: event.offset, timestampNs: String(lastPressNs) }, 'kill switch pressed');
       void killSwitch.trigger('kill switch pressed on the watchdog');
+      holdRelayAfterKill(config.maintenanceFlagFile, log);
     },
   );
 

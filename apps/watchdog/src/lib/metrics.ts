@@ -18,11 +18,11 @@ export class WatchdogMetrics {
   readonly consecutiveMisses = new Gauge({ name: 'genesis_watchdog_heartbeat_consecutive_misses', help: 'Missed heartbeat rounds in a row.', registers: [this.registry] });
   readonly missesTotal = new Counter({ name: 'genesis_watchdog_heartbeat_misses_total', help: 'Missed heartbeat rounds since start.', registers: [this.registry] });
   readonly relayActions = new Counter({ name: 'genesis_watchdog_relay_actions_total', help: 'Power-cycle decisions by outcome: fired, failed, or suppressed (maintenance, start-up grace, minimum interval).', labelNames: ['outcome'], registers: [this.registry] });
-  readonly maintenance = new Gauge({ name: 'genesis_watchdog_maintenance', help: '1 while the maintenance switch or flag file holds the relay back.', registers: [this.registry] });
+  readonly maintenance = new Gauge({ name: 'genesis_watchdog_maintenance', help: 'Maintenance (switch closed or flag file present) as read at the last relay decision: 1 holds the relay back.', registers: [this.registry] });
   readonly buttonPresses = new Counter({ name: 'genesis_watchdog_button_presses_total', help: 'Kill-switch presses after debouncing.', registers: [this.registry] });
   readonly buttonEdges = new Counter({ name: 'genesis_watchdog_button_edges_total', help: 'Raw edges gpiomon reported on the kill-switch line, bounces included.', registers: [this.registry] });
   readonly killSteps = new Counter({ name: 'genesis_watchdog_kill_switch_steps_total', help: 'Kill-switch steps (banker halt, each VM) by result.', labelNames: ['step', 'result'], registers: [this.registry] });
-  readonly firstCallSeconds = new Gauge({ name: 'genesis_watchdog_kill_switch_first_call_seconds', help: 'Time from the last press (kernel timestamp read) to the first API call starting.', registers: [this.registry] });
+  readonly firstCallSeconds = new Gauge({ name: 'genesis_watchdog_kill_switch_first_call_seconds', help: 'Time from detecting the last press to its first API call (Banker /halt) starting.', registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
