@@ -106,6 +106,21 @@ describe('qemu lifecycle', () => {
     expect((await sim.clients.root.waitTask(twice)).exitstatus).toBe('VM 101 already running');
   });
 
+  it('suspends (qmpause) and resumes a running VM, and will not shut a paused one down without forceStop', async () => {
+    await sim.clients.root.task('POST', `${QEMU}/101/status/suspend`);
+    expect(await sim.clients.root.get(`${QEMU}/101/status/current`)).toMatchObject({ status: 'running', qmpstatus: 'paused' });
+    const tasks = await sim.clients.root.get('/nodes/pve/tasks');
+    expect(tasks[0]).toMatchObject({ type: 'qmpause', id: '101' });
+    expect((await sim.clients.root.raw('POST', `${QEMU}/101/status/shutdown`)).body.message).toBe('VM is paused - cannot shutdown');
+    await sim.clients.root.task('POST', `${QEMU}/101/status/resume`);
+    expect(await sim.clients.root.get(`${QEMU}/101/status/current`)).toMatchObject({ status: 'running', qmpstatus: 'running' });
+    await sim.clients.root.task('POST', `${QEMU}/101/status/suspend`);
+    await sim.clients.root.task('POST', `${QEMU}/101/status/shutdown`, { forceStop: 1 });
+    expect(await sim.clients.root.get(`${QEMU}/101/status/current`)).toMatchObject({ status: 'stopped', qmpstatus: 'stopped' });
+    expect((await sim.clients.root.raw('POST', `${QEMU}/101/status/suspend`)).body.message).toBe('VM 101 not running');
+    await sim.clients.root.task('POST', `${QEMU}/101/status/start`);
+  });
+
   it('keeps non-hotpluggable changes to a running VM pending until the next start', async () => {
     await sim.clients.root.put(`${QEMU}/101/config`, { memory: 16384, name: 'brain-1' });
     expect(await sim.clients.root.get(`${QEMU}/101/config`, { current: 1 })).toMatchObject({ memory: '8192', name: 'brain-1' });

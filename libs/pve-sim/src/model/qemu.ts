@@ -302,7 +302,7 @@ export const qemuRoutes: Route[] = [
   vmRoute('GET', '/status', () => ['current', 'start', 'stop', 'reset', 'shutdown', 'suspend', 'reboot', 'resume'].map((subdir) => ({ subdir }))),
   vmRoute('GET', '/status/current', (ctx, vm) => ({
     ...vmSummary(ctx.host, vm),
-    qmpstatus: vm.status,
+    qmpstatus: vm.paused ? 'paused' : vm.status,
     ha: { managed: 0 },
     ...(agentEnabled(vm) ? { agent: 1 } : {}),
     ...(vm.status === 'running' ? { 'running-machine': runningMachine(ctx.host, vm), 'running-qemu': ctx.host.behaviour.release.qemu } : {}),
@@ -319,14 +319,34 @@ export const qemuRoutes: Route[] = [
     });
   }),
   ...['stop', 'shutdown'].map((action) =>
-    vmRoute('POST', `/status/${action}`, (ctx, vm) =>
-      powerTask(ctx, vm, action === 'stop' ? 'qmstop' : 'qmshutdown', () => {
+    vmRoute('POST', `/status/${action}`, (ctx, vm) => {
+      // qemu-server API2/Qemu.pm vm_shutdown: a paused guest cannot react to ACPI; with forceStop
+      // PVE warns "VM is paused - stop instead of shutdown" and stops it, else it refuses.
+      if (action === 'shutdown' && vm.paused && !bool(ctx, 'forceStop')) throw dieError('VM is paused - cannot shutdown');
+      return powerTask(ctx, vm, action === 'stop' ? 'qmstop' : 'qmshutdown', () => {
         if (vm.status !== 'running') throw new Error(`VM ${vm.vmid} not running`);
         vm.status = 'stopped';
+        vm.paused = undefined;
         vm.startedAt = undefined;
-      }),
-    ),
+      });
+    }),
   ),
+  // qemu-server API2/Qemu.pm vm_suspend / vm_resume (PVE 8): "VM <id> not running" is checked
+  // before the worker; suspend without todisk is a `qmpause` task that stops the vCPUs (QMP
+  // `stop`), resume a `qmresume` task (QMP `cont`). Suspend to disk (todisk=1) is not modelled.
+  vmRoute('POST', '/status/suspend', (ctx, vm) => {
+    if (vm.status !== 'running') throw dieError(`VM ${vm.vmid} not running`);
+    if (bool(ctx, 'todisk')) throw dieError('pve-sim: suspend to disk (todisk=1) is not simulated');
+    return powerTask(ctx, vm, 'qmpause', () => {
+      vm.paused = true;
+    });
+  }),
+  vmRoute('POST', '/status/resume', (ctx, vm) => {
+    if (vm.status !== 'running') throw dieError(`VM ${vm.vmid} not running`);
+    return powerTask(ctx, vm, 'qmresume', () => {
+      vm.paused = undefined;
+    });
+  }),
   vmRoute('POST', '/status/reboot', (ctx, vm) =>
     powerTask(ctx, vm, 'qmreboot', () => {
       if (vm.status !== 'running') throw new Error(`VM ${vm.vmid} not running`);

@@ -64,6 +64,8 @@ export interface VmState {
   vmid: number;
   config: Record<string, string>;
   status: 'running' | 'stopped';
+  /** A running VM whose vCPUs are stopped (`qm suspend` without todisk): QMP status `paused`. */
+  paused?: boolean;
   /** Epoch ms the VM was started; the guest agent answers some time after it. */
   startedAt?: number;
   snapshots: Record<string, SnapshotState>;
