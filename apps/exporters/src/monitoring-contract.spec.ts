@@ -35,7 +35,7 @@ let served: Set<string>;
 beforeAll(async () => {
   const exporter = createExporter(loadConfig({ EXPORTERS_MODE: 'mock', EXPORTERS_PROXMOX_ENABLED: 'true' }), pino({ level: 'silent' }));
   await exporter.sampleNow();
-  served = new Set(parsePrometheusText(await exporter.registry.metrics()).map((s) => s.name));
+  served = new Set(parsePrometheusText(exporter.page.current().toString()).map((s) => s.name));
   await exporter.stop();
 });
 

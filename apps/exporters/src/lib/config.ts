@@ -26,6 +26,8 @@ const configSchema = z
         nvidiaSmi: z.string().min(1).default('nvidia-smi'),
         intervalSeconds: z.number().positive().default(5),
         timeoutSeconds: z.number().positive().default(10),
+        /** Default: 3 intervals plus the timeout. */
+        maxSampleAgeSeconds: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),
@@ -34,6 +36,8 @@ const configSchema = z
         enabled: z.boolean().default(true),
         intervalSeconds: z.number().positive().default(10),
         timeoutSeconds: z.number().positive().default(5),
+        /** Default: 3 intervals plus the timeout. */
+        maxSampleAgeSeconds: z.number().positive().optional(),
         endpoints: z.array(endpointSchema).default([]),
       })
       .strict()
@@ -43,13 +47,21 @@ const configSchema = z
         enabled: z.boolean().default(false),
         intervalSeconds: z.number().positive().default(30),
         timeoutSeconds: z.number().positive().default(20),
+        /** Default: 3 intervals plus the timeout. */
+        maxSampleAgeSeconds: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),
   })
   .strict();
 
-export type ExporterConfig = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+type WithAge<T> = Omit<T, 'maxSampleAgeSeconds'> & { maxSampleAgeSeconds: number };
+export type ExporterConfig = Omit<ParsedConfig, 'gpu' | 'llm' | 'proxmox'> & {
+  gpu: WithAge<ParsedConfig['gpu']>;
+  llm: WithAge<ParsedConfig['llm']>;
+  proxmox: WithAge<ParsedConfig['proxmox']>;
+};
 export type LlmEndpoint = z.infer<typeof endpointSchema>;
 export type LlmKind = LlmEndpoint['kind'];
 
@@ -133,6 +145,7 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
         nvidiaSmi: env.NVIDIA_SMI || undefined,
         intervalSeconds: envNumber(env, 'EXPORTERS_GPU_INTERVAL_SECONDS'),
         timeoutSeconds: envNumber(env, 'EXPORTERS_GPU_TIMEOUT_SECONDS'),
+        maxSampleAgeSeconds: envNumber(env, 'EXPORTERS_GPU_MAX_SAMPLE_AGE_SECONDS'),
       }),
     },
     llm: {
@@ -140,6 +153,7 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
       ...prune({
         enabled: envBoolean(env, 'EXPORTERS_LLM_ENABLED'),
         intervalSeconds: envNumber(env, 'EXPORTERS_LLM_INTERVAL_SECONDS'),
+        maxSampleAgeSeconds: envNumber(env, 'EXPORTERS_LLM_MAX_SAMPLE_AGE_SECONDS'),
         endpoints: env.EXPORTERS_LLM_ENDPOINTS ? parseEndpointList(env.EXPORTERS_LLM_ENDPOINTS) : undefined,
       }),
     },
@@ -148,18 +162,30 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
       ...prune({
         enabled: envBoolean(env, 'EXPORTERS_PROXMOX_ENABLED'),
         intervalSeconds: envNumber(env, 'EXPORTERS_PROXMOX_INTERVAL_SECONDS'),
+        maxSampleAgeSeconds: envNumber(env, 'EXPORTERS_PROXMOX_MAX_SAMPLE_AGE_SECONDS'),
       }),
     },
   };
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw new ConfigError(`invalid exporter configuration (${source}):\n${problems.join('\n')}`);
+    // One line, so a container log or systemd status shows the whole reason.
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new ConfigError(`invalid exporter configuration (${source}): ${problems.join('; ')}`);
+  }
+  const config = result.data as ExporterConfig;
+  for (const key of ['gpu', 'llm', 'proxmox'] as const) {
+    const section = config[key];
+    section.maxSampleAgeSeconds ??= 3 * section.intervalSeconds + section.timeoutSeconds;
+    if (section.maxSampleAgeSeconds <= section.intervalSeconds) {
+      throw new ConfigError(
+        `invalid exporter configuration (${source}): ${key}.maxSampleAgeSeconds (${section.maxSampleAgeSeconds}) must be longer than ${key}.intervalSeconds (${section.intervalSeconds}), or every sample would expire before the next; e.g. ${section.intervalSeconds * 3}`,
+      );
+    }
   }
   const names = new Set<string>();
-  for (const endpoint of result.data.llm.endpoints) {
+  for (const endpoint of config.llm.endpoints) {
     if (names.has(endpoint.name)) throw new ConfigError(`invalid exporter configuration (${source}): llm.endpoints: the name "${endpoint.name}" is used twice; names must be unique`);
     names.add(endpoint.name);
   }
-  return result.data;
+  return config;
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { CommandError, execaRunner } from '../../lib/command-runner';
+import { CommandError, processGroupRunner } from '../../lib/command-runner';
 import { loadConfig } from '../../lib/config';
 import { type Exporter, createExporter } from '../../lib/exporter';
 import { createServer } from '../../lib/server';
@@ -27,10 +27,9 @@ let server: FastifyInstance;
 let base: string;
 const originalPath = process.env.PATH;
 
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
-  // Jest compiles ESM-only execa on first use, which can take longer than the 1 s nvidia-smi
-  // timeout on a busy CI runner; load it before any timed run.
-  await import('execa');
   fake = createFakeNvidiaSmi();
   process.env.PATH = fake.pathEnv();
   // The interval is long: the tests drive every run with sampleNow().
@@ -183,8 +182,23 @@ describe('GPU collector through a fake nvidia-smi on PATH', () => {
     expect(one(m, 'genesis_exporter_collector_success', { collector: 'gpu' })).toBe(0);
   });
 
+  it('kills a hung wrapper with its whole process group: no orphaned child after the timeout', async () => {
+    fake.setMode('hang-child');
+    const callsBefore = fake.pids().length;
+    const childrenBefore = fake.children().length;
+    await expect(processGroupRunner.run('nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(/killed with its process group/);
+    const wrapper = fake.pids()[callsBefore];
+    const child = fake.children()[childrenBefore];
+    expect(wrapper).toBeGreaterThan(0);
+    expect(child).toBeGreaterThan(0);
+    // SIGKILL is delivered at once; reaping by init may take a moment on a loaded machine.
+    const deadline = Date.now() + 10_000;
+    while ((isAlive(wrapper) || isAlive(child)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect({ wrapperAlive: isAlive(wrapper), childAlive: isAlive(child) }).toEqual({ wrapperAlive: false, childAlive: false });
+  });
+
   it('reports a missing binary clearly', async () => {
-    await expect(execaRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(CommandError);
-    await expect(execaRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(/NVIDIA_SMI/);
+    await expect(processGroupRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(CommandError);
+    await expect(processGroupRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(/NVIDIA_SMI/);
   });
 });
