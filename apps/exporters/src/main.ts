@@ -3,7 +3,6 @@
  * Every setting is read and checked before anything starts; a wrong one is one line on stderr
  * (exit 2) naming the variable and the fix, never a stack trace (issue 15).
  */
-import { PveClient } from '@genesis/proxmox';
 import pino from 'pino';
 import { createExporter } from './lib/exporter';
 import { createServer } from './lib/server';
@@ -12,7 +11,7 @@ import { SettingsError, oneLine, readSettings } from './lib/settings';
 async function main(): Promise<void> {
   let settings;
   try {
-    settings = readSettings(process.env);
+    settings = await readSettings(process.env);
   } catch (error) {
     if (error instanceof SettingsError) {
       process.stderr.write(`exporters: ${oneLine(error)}\n`);
@@ -22,15 +21,15 @@ async function main(): Promise<void> {
   }
   const { config, pve } = settings;
   const logger = pino({ level: config.logLevel, base: { service: 'exporters' } });
+  const PveClient = pve ? (await import('@genesis/proxmox')).PveClient : undefined;
   const exporter = createExporter(config, logger, {
-    createPveApi: pve ? () => new PveClient(pve) : undefined,
+    createPveApi: pve && PveClient ? () => new PveClient(pve) : undefined,
   });
   const server = createServer(exporter, logger);
   exporter.start();
-  await server.listen({ host: config.host, port: config.port });
-  const address = server.addresses()[0] as { address: string; port: number } | undefined;
+  const address = await server.listen({ host: config.host, port: config.port });
   // Tests and the benchmark start the exporter on port 0 and read the real port from this line.
-  logger.info({ mode: config.mode, collectors: exporter.samplers.map((s) => s.name), port: address?.port }, `exporters listening on ${address?.address}:${address?.port}`);
+  logger.info({ mode: config.mode, collectors: exporter.samplers.map((s) => s.name), port: address.port }, `exporters listening on ${address.address}:${address.port}`);
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await server.close();

@@ -22,9 +22,14 @@ export class MetricsPage {
     return this.registry.contentType;
   }
 
-  /** The page a scrape gets now. */
+  /** The page a scrape gets now, as the rendered buffer and the per-scrape tail (no copy of the first). */
+  parts(): [Buffer, Buffer] {
+    return [this.body, Buffer.from(this.perScrape())];
+  }
+
+  /** The page as one buffer (tests). */
   current(): Buffer {
-    return Buffer.concat([this.body, Buffer.from(this.perScrape())]);
+    return Buffer.concat(this.parts());
   }
 
   /** Formats the registry again; calls while one render runs are folded into one more render. */

@@ -3,7 +3,7 @@
  * own configuration and, when the Proxmox collector reads a real host, the PVE_* connection. Any
  * mistake surfaces here as a SettingsError whose message is one line naming the variable and the fix.
  */
-import { PveConfigError, type PveConnectionConfig, pveConfigFromEnv } from '@genesis/proxmox';
+import type { PveConnectionConfig } from '@genesis/proxmox';
 import { ConfigError, type ExporterConfig, loadConfig } from './config';
 
 export class SettingsError extends Error {
@@ -24,13 +24,24 @@ export function oneLine(error: unknown): string {
   return String((error as Error)?.message ?? error).replace(/\s*\n\s*/g, '; ');
 }
 
-export function readSettings(env: NodeJS.ProcessEnv): Settings {
+/**
+ * The Proxmox library is loaded only when the Proxmox collector reads a real host: it is most of the
+ * bundle's code, and an exporter that only watches a GPU should not hold it in memory (issue 16).
+ */
+export async function readSettings(env: NodeJS.ProcessEnv): Promise<Settings> {
+  let config: ExporterConfig;
   try {
-    const config = loadConfig(env);
-    const pve = config.proxmox.enabled && config.mode === 'real' ? pveConfigFromEnv(env) : undefined;
-    return { config, pve };
+    config = loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PveConfigError) throw new SettingsError(oneLine(error));
+    if (error instanceof ConfigError) throw new SettingsError(oneLine(error));
+    throw error;
+  }
+  if (!config.proxmox.enabled || config.mode !== 'real') return { config };
+  const { PveConfigError, pveConfigFromEnv } = await import('@genesis/proxmox');
+  try {
+    return { config, pve: pveConfigFromEnv(env) };
+  } catch (error) {
+    if (error instanceof PveConfigError) throw new SettingsError(oneLine(error));
     throw error;
   }
 }

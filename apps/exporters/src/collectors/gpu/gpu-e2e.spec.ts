@@ -4,12 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { CommandError, processGroupRunner } from '../../lib/command-runner';
 import { loadConfig } from '../../lib/config';
 import { type Exporter, createExporter } from '../../lib/exporter';
-import { createServer } from '../../lib/server';
+import { type MetricsServer, createServer } from '../../lib/server';
 import { type FakeNvidiaSmi, createFakeNvidiaSmi, isAlive } from '../../testing/fake-nvidia-smi';
 import { type TextSample, parsePrometheusText } from '../llm/prometheus-text';
 
@@ -23,7 +22,7 @@ const withShared = haveShared ? it : it.skip;
 
 let fake: FakeNvidiaSmi;
 let exporter: Exporter;
-let server: FastifyInstance;
+let server: MetricsServer;
 let base: string;
 const originalPath = process.env.PATH;
 
@@ -36,8 +35,8 @@ beforeAll(async () => {
   const config = loadConfig({ EXPORTERS_LLM_ENABLED: 'false', EXPORTERS_GPU_INTERVAL_SECONDS: '3600', EXPORTERS_GPU_TIMEOUT_SECONDS: '1' });
   exporter = createExporter(config, pino({ level: 'silent' }));
   server = createServer(exporter, pino({ level: 'silent' }));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${port}`;
 });
 
 afterAll(async () => {

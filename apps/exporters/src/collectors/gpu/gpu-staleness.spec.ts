@@ -5,11 +5,10 @@
  * the exporter's own sampler loop and HTTP server.
  */
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { loadConfig } from '../../lib/config';
 import { type Exporter, createExporter } from '../../lib/exporter';
-import { createServer } from '../../lib/server';
+import { type MetricsServer, createServer } from '../../lib/server';
 import { type FakeMode, type FakeNvidiaSmi, createFakeNvidiaSmi } from '../../testing/fake-nvidia-smi';
 import { type TextSample, parsePrometheusText } from '../llm/prometheus-text';
 
@@ -18,7 +17,7 @@ jest.setTimeout(90_000);
 const FIXTURE = join(__dirname, '../../../../../libs/gpu/src/nvidia-smi/fixtures/2x-rtx-3090-v13.xml');
 let fake: FakeNvidiaSmi;
 let exporter: Exporter;
-let server: FastifyInstance;
+let server: MetricsServer;
 let base: string;
 
 beforeAll(async () => {
@@ -34,8 +33,8 @@ beforeAll(async () => {
   });
   exporter = createExporter(config, pino({ level: 'silent' }));
   server = createServer(exporter, pino({ level: 'silent' }));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${port}`;
   exporter.start();
 });
 

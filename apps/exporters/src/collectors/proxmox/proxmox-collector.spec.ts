@@ -1,3 +1,5 @@
+// The process loads @genesis/proxmox lazily (apps/exporters/src/lib/settings.ts); a test may load it at once.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { PveClient } from '@genesis/proxmox';
 import { MockPveApi } from '../../mock/proxmox';
 import { collectProxmox } from './proxmox-collector';
