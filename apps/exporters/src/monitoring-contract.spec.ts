@@ -97,6 +97,25 @@ describe('Grafana dashboards', () => {
 
 describe('alert rules', () => {
   const files = readdirSync(RULES).filter((f) => f.endsWith('.yml'));
+  const PROMETHEUS_DIR = join(COMPOSE, 'prometheus');
+  const REPO = join(COMPOSE, '../..');
+  const alerts = files.flatMap((file) =>
+    (parseYaml(readFileSync(join(RULES, file), 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }> }).groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert)
+      .map((r) => ({ file, alert: r.alert as string, annotations: r.annotations ?? {} })),
+  );
+  const tests = readdirSync(join(PROMETHEUS_DIR, 'tests'))
+    .filter((f) => f.endsWith('.test.yml'))
+    .map((f) => readFileSync(join(PROMETHEUS_DIR, 'tests', f), 'utf8'))
+    .join('\n');
+
+  it.each(alerts.map((a) => [a.alert, a]))('%s has a summary, a description and a runbook in the repository, and a promtool test', (_name, a) => {
+    expect(Object.keys(a.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+    expect(a.annotations.runbook_url).toBe(`infra/compose/prometheus/runbooks/${a.alert}.md`);
+    expect(readFileSync(join(REPO, a.annotations.runbook_url), 'utf8')).toMatch(new RegExp(`^# ${a.alert}\\n[\\s\\S]*## What to do\\n\\S`));
+    expect(tests).toMatch(new RegExp(`alertname: ${a.alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
+  });
 
   it.each(files)('every expression in %s reads metrics the exporter serves', (file) => {
     const doc = parseYaml(readFileSync(join(RULES, file), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
