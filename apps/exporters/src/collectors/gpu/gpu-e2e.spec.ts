@@ -135,7 +135,7 @@ describe('GPU collector through a fake nvidia-smi on PATH', () => {
     const m = await replay(join(OWN, 'a100-pcie-v13-xid-throttled.xml'));
     expect(one(m, 'genesis_gpu_recovery_action', { action: 'drain_and_reset' })).toBe(1);
     expect(one(m, 'genesis_gpu_ecc_errors_total', { scope: 'volatile', location: 'dram', type: 'uncorrectable' })).toBe(2);
-    expect(one(m, 'genesis_gpu_remapped_rows', { cause: 'uncorrectable' })).toBe(5);
+    expect(one(m, 'genesis_gpu_remapped_rows_total', { cause: 'uncorrectable' })).toBe(5);
     expect(one(m, 'genesis_gpu_remapped_rows_pending')).toBe(1);
     expect(one(m, 'genesis_gpu_clocks_event_reason_active', { reason: 'hw_slowdown' })).toBe(1);
     expect(one(m, 'genesis_gpu_temperature_celsius', { sensor: 'gpu' })).toBe(89);
