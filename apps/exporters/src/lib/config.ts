@@ -11,7 +11,11 @@ export const DEFAULT_PORT = 9101;
 const endpointSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, ".", "_" or "-" (it becomes a label value)'),
   kind: z.enum(['vllm', 'llamacpp', 'ollama']),
-  url: z.string().url('an absolute http(s) URL such as http://10.0.1.10:8000'),
+  url: z.string().url('an absolute http(s) URL such as http://10.0.1.10:8000 (a path prefix such as http://host/vllm/ is kept)'),
+  /** A file holding the API key (llama-server --api-key, vLLM --api-key), e.g. a Docker secret. */
+  apiKeyFile: z.string().min(1).optional(),
+  /** The name of an environment variable holding the API key. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as LLAMACPP_API_KEY').optional(),
 });
 
 const configSchema = z
@@ -59,10 +63,11 @@ type ParsedConfig = z.infer<typeof configSchema>;
 type WithAge<T> = Omit<T, 'maxSampleAgeSeconds'> & { maxSampleAgeSeconds: number };
 export type ExporterConfig = Omit<ParsedConfig, 'gpu' | 'llm' | 'proxmox'> & {
   gpu: WithAge<ParsedConfig['gpu']>;
-  llm: WithAge<ParsedConfig['llm']>;
+  llm: Omit<WithAge<ParsedConfig['llm']>, 'endpoints'> & { endpoints: LlmEndpoint[] };
   proxmox: WithAge<ParsedConfig['proxmox']>;
 };
-export type LlmEndpoint = z.infer<typeof endpointSchema>;
+/** An endpoint as the collector uses it: the key read from apiKeyFile or apiKeyEnv (never logged). */
+export type LlmEndpoint = z.infer<typeof endpointSchema> & { apiKey?: string };
 export type LlmKind = LlmEndpoint['kind'];
 
 export class ConfigError extends Error {
@@ -123,6 +128,27 @@ function readFile(path: string): Record<string, unknown> {
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${path}: the top level must be a mapping (mode, port, gpu, llm, proxmox)`);
   return parsed as Record<string, unknown>;
+}
+
+function readApiKey(endpoint: LlmEndpoint, env: Env, source: string): string | undefined {
+  const where = `invalid exporter configuration (${source}): llm.endpoints "${endpoint.name}"`;
+  if (endpoint.apiKeyFile && endpoint.apiKeyEnv) throw new ConfigError(`${where}: set apiKeyFile or apiKeyEnv, not both`);
+  if (endpoint.apiKeyFile) {
+    let key: string;
+    try {
+      key = readFileSync(endpoint.apiKeyFile, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(`${where}: apiKeyFile ${endpoint.apiKeyFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); mount the key file there or fix the path`);
+    }
+    if (!key) throw new ConfigError(`${where}: apiKeyFile ${endpoint.apiKeyFile} is empty; write the key the server was started with (--api-key) into it`);
+    return key;
+  }
+  if (endpoint.apiKeyEnv) {
+    const key = env[endpoint.apiKeyEnv]?.trim();
+    if (!key) throw new ConfigError(`${where}: apiKeyEnv names ${endpoint.apiKeyEnv}, which is not set; set it to the key the server was started with (--api-key)`);
+    return key;
+  }
+  return undefined;
 }
 
 /** Loads and validates; throws ConfigError naming the file or variable and the field. */
@@ -186,6 +212,7 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
   for (const endpoint of config.llm.endpoints) {
     if (names.has(endpoint.name)) throw new ConfigError(`invalid exporter configuration (${source}): llm.endpoints: the name "${endpoint.name}" is used twice; names must be unique`);
     names.add(endpoint.name);
+    endpoint.apiKey = readApiKey(endpoint, env, source);
   }
   return config;
 }
