@@ -88,10 +88,26 @@ describe('Grafana dashboards', () => {
     const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
     const exprs: string[] = [
       ...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
-      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\((\w+),.*$/, '$1')),
+      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\(([^,]+),.*$/, '$1')),
     ];
     const missing = exprs.flatMap((e) => metricNames(e).filter((n) => !served.has(n)).map((n) => `${n} (in ${e})`));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('dashboards for several hosts (issue 17)', () => {
+  it.each(dashboardFiles)('%s has an instance variable, filters every series by it and rates over $__rate_interval', (file) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
+    const vars = d.templating.list as Array<{ name: string; definition: string }>;
+    expect(vars[0]).toMatchObject({ name: 'instance', definition: 'label_values(genesis_exporter_collector_success, instance)' });
+    const exprs: string[] = [...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...vars.slice(1).map((v) => v.definition)];
+    const unfiltered = exprs.flatMap((e) => [...e.matchAll(/\b(genesis_\w+)(\{[^}]*\})?/g)].filter((m) => !(m[2] ?? '').includes('instance=~"$instance"')).map((m) => `${m[1]} in ${e}`));
+    expect(unfiltered).toEqual([]);
+    // Fixed short windows break at other scrape intervals; an hour or more is a deliberate window.
+    const fixed = exprs.flatMap((e) => [...e.matchAll(/\[(\d+)(s|m)\]/g)].map((m) => `${m[0]} in ${e}`));
+    expect(fixed).toEqual([]);
+    const aggregatedWithoutInstance = exprs.filter((e) => /\bby \((?![^)]*instance)[^)]*\)/.test(e));
+    expect(aggregatedWithoutInstance).toEqual([]);
   });
 });
 
