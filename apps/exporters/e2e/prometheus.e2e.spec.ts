@@ -223,9 +223,23 @@ maybe('Prometheus scraping the exporter', () => {
     expect(Number(ttft[0].value[1])).toBeGreaterThan(0);
 
     const rules = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string }> } };
-    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['compat-dcgm-exporter', 'compat-nvidia-gpu-exporter', 'exporters', 'gpu', 'llm', 'proxmox']);
+    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['compat-dcgm-exporter', 'compat-nvidia-gpu-exporter', 'compat-prometheus-pve-exporter', 'exporters', 'gpu', 'llm', 'proxmox']);
 
     await anchorDashboardsReturnData(base, exporter.port);
+
+    // prometheus-pve-exporter's names and labels, recorded from the Proxmox collector.
+    const value = async (promql: string) => (await query(base, promql)).map((s) => s.value[1]);
+    await waitFor(async () => (await query(base, 'pve_up')).length > 0, 20_000, () => 'pve_* not recorded');
+    expect(await value('pve_up{id="qemu/100"}')).toEqual(['1']);
+    expect(await value('pve_up{id="node/pve"}')).toEqual(['1']);
+    expect(await value('pve_up{id="storage/pve/local"}')).toEqual(['1']);
+    expect(await value('pve_onboot_status{id="qemu/100",node="pve",type="qemu"}')).toEqual(['1']);
+    expect(await value('pve_lock_state{id="qemu/200",state="backup"}')).toEqual(['1']);
+    expect(await value('pve_ha_state{id="qemu/100",state="started"}')).toEqual(['1']);
+    expect(await value('pve_not_backed_up_info{id="qemu/9000"}')).toEqual(['1']);
+    expect(await value('pve_guest_info{id="qemu/100",name="brain",node="pve",type="qemu",template="0",tags="ai;gpu"}')).toEqual(['1']);
+    expect(await value('pve_storage_info{id="storage/pve/local-zfs",plugintype="zfspool"}')).toEqual(['1']);
+    expect(await value('pve_version_info{release="8.4",repoid="2a5fa54a8503f96d",version="8.4.1"}')).toEqual(['1']);
   });
 
   it('carries a fake nvidia-smi replay through the bundle (process-group runner) into Prometheus', async () => {
