@@ -227,6 +227,25 @@ maybe('Prometheus scraping the exporter', () => {
 
     await anchorDashboardsReturnData(base, exporter.port);
 
+    // Genesis' own dashboards: every panel query returns data for the mock host (rates need a few
+    // scrapes, and counters that move slowly a few more, so this waits for the condition).
+    const ownQueries = ['gpu.json', 'llm-servers.json', 'proxmox-host.json'].flatMap((file) =>
+      (JSON.parse(readFileSync(join(ROOT, 'infra/compose/grafana/dashboards', file), 'utf8')) as { panels: DashboardPanel[] }).panels.flatMap((p) =>
+        (p.targets ?? []).map((t) => ({ file, expr: t.expr ?? '' })),
+      ),
+    );
+    let own: string[] = [];
+    const deadline = Date.now() + 45_000;
+    do {
+      own = [];
+      for (const { file, expr } of ownQueries) {
+        const promql = expr.replaceAll('$__rate_interval', '1m').replace(/=~"\$\w+"/g, '=~".+"');
+        if ((await query(base, promql)).length === 0) own.push(`${file}: ${expr}`);
+      }
+      if (own.length) await new Promise((r) => setTimeout(r, 1000));
+    } while (own.length && Date.now() < deadline);
+    expect(own).toEqual([]);
+
     // prometheus-pve-exporter's names and labels, recorded from the Proxmox collector.
     const value = async (promql: string) => (await query(base, promql)).map((s) => s.value[1]);
     await waitFor(async () => (await query(base, 'pve_up')).length > 0, 20_000, () => 'pve_* not recorded');
