@@ -4,5 +4,5 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: '.',
   testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
-  testTimeout: 60_000,
+  testTimeout: 120_000,
 };

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { parseNvidiaSmiXml } from '@genesis/gpu';
 import { defineGpuFamilies, gpuBatch } from '../../apps/exporters/src/collectors/gpu/gpu-metrics';
-import { execaRunner } from '../../apps/exporters/src/lib/command-runner';
+import { processGroupRunner } from '../../apps/exporters/src/lib/command-runner';
 import { FamilySet } from '../../apps/exporters/src/lib/snapshot-family';
 
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     const registry = new Registry();
     const families = new FamilySet(registry);
     defineGpuFamilies(families);
-    const { stdout } = await execaRunner.run(process.env.NVIDIA_SMI ?? 'nvidia-smi', ['-q', '-x'], { timeoutMs: 30_000 });
+    const { stdout } = await processGroupRunner.run(process.env.NVIDIA_SMI ?? 'nvidia-smi', ['-q', '-x'], { timeoutMs: 30_000 });
     families.replaceAll(gpuBatch(parseNvidiaSmiXml(stdout)));
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });

@@ -4,7 +4,7 @@
  * back through Prometheus' HTTP API. Random free ports, temp dirs, every process stopped after.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,8 +123,91 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, why: ()
   throw new Error(why());
 }
 
+// ---- The anchor dashboards (fixtures/anchors/SOURCE.md) through rules/compat.yml ---------------------
+
+interface DashboardPanel {
+  targets?: Array<{ expr?: string }>;
+  panels?: DashboardPanel[];
+}
+
+function dashboardQueries(file: string): string[] {
+  const d = JSON.parse(readFileSync(join(__dirname, 'fixtures/anchors', file), 'utf8')) as {
+    panels: DashboardPanel[];
+    templating: { list: Array<{ type: string; query?: string | { query: string } }> };
+  };
+  const exprs: string[] = [];
+  const walk = (panels: DashboardPanel[] = []) => {
+    for (const p of panels) {
+      for (const t of p.targets ?? []) if (t.expr) exprs.push(t.expr);
+      walk(p.panels);
+    }
+  };
+  walk(d.panels);
+  for (const v of d.templating.list) {
+    if (v.type !== 'query' || !v.query) continue;
+    const q = typeof v.query === 'string' ? v.query : v.query.query;
+    // label_values(metric{…}, label) reads the metric; query_result(expr) runs the expression.
+    const labelValues = /^label_values\((.+),\s*\w+\)$/.exec(q);
+    const queryResult = /^query_result\((.+)\)$/.exec(q);
+    exprs.push(labelValues ? labelValues[1] : queryResult ? queryResult[1] : q);
+  }
+  return [...new Set(exprs)];
+}
+
+/**
+ * Queries whose data cannot exist without the exporter the dashboard was made for: nvidia-smi -q -x
+ * has no XID events (NVML event API), no energy counter in every schema, no NVLink fabric state or
+ * compute mode in what libs/gpu parses, and no profiling counters (DCGM_FI_PROF_*, MIG SM/tensor
+ * activity need DCGM).
+ */
+const NEEDS_SOURCE_EXPORTER = /nvidia_smi_xid_|nvidia_smi_energy_joules_total|nvidia_smi_fabric_state|nvidia_smi_compute_mode|nvidia_smi_mig_(info|sm_activity|tensor_activity)|DCGM_FI_PROF_/;
+
+async function anchorDashboardsReturnData(base: string, exporterPort: number): Promise<void> {
+  const instance = `127.0.0.1:${exporterPort}`;
+  await waitFor(async () => (await query(base, 'nvidia_smi_gpu_info')).length === 2 && (await query(base, 'DCGM_FI_DEV_GPU_TEMP')).length === 2, 20_000, () => 'compat series not recorded');
+  // rate() over the dashboards' intervals needs a few evaluations of the recording rules.
+  await waitFor(async () => (await query(base, 'count_over_time(nvidia_smi_gpu_info[1m]) >= 4')).length === 2, 30_000, () => 'too few compat samples');
+  const uuids = (await query(base, 'nvidia_smi_gpu_info')).map((s) => s.metric.uuid);
+  const indexes = (await query(base, 'DCGM_FI_DEV_GPU_TEMP')).map((s) => s.metric.gpu);
+  expect(uuids.every((u) => /^[0-9a-f-]{36}$/.test(u))).toBe(true);
+
+  const report: Record<string, { withData: string[]; empty: string[] }> = {};
+  for (const [file, gpus] of [
+    ['nvidia_gpu_exporter-14574.json', uuids],
+    ['dcgm-exporter-12239.json', indexes],
+  ] as const) {
+    const withData: string[] = [];
+    const empty: string[] = [];
+    for (const expr of dashboardQueries(file)) {
+      let found = false;
+      for (const gpu of gpus) {
+        const promql = expr
+          .replaceAll('$__rate_interval', '1m')
+          .replaceAll('$__interval', '15s')
+          .replaceAll('$job', 'exporters')
+          .replaceAll('$node', instance)
+          .replaceAll('$instance', instance)
+          .replaceAll('$gpu', gpu);
+        if ((await query(base, promql)).length > 0) found = true;
+      }
+      (found ? withData : empty).push(expr);
+    }
+    report[file] = { withData, empty };
+  }
+  // Every query returns data, except those that read only what the source exporter alone has.
+  for (const [file, r] of Object.entries(report)) {
+    expect({ file, emptyWithoutReason: r.empty.filter((e) => !NEEDS_SOURCE_EXPORTER.test(e)) }).toEqual({ file, emptyWithoutReason: [] });
+    expect(r.withData.length).toBeGreaterThan(r.empty.length);
+  }
+  console.info(
+    Object.entries(report)
+      .map(([file, r]) => `${file}: ${r.withData.length} queries return data, ${r.empty.length} need the source exporter:\n  ${r.empty.join('\n  ')}`)
+      .join('\n'),
+  );
+}
+
 maybe('Prometheus scraping the exporter', () => {
-  it('stores the mock GPU, LLM and Proxmox series and loads the alert rules', async () => {
+  it('stores the mock GPU, LLM and Proxmox series, loads the rules, and the anchor dashboards queries return data through the compatibility rules', async () => {
     const exporter = await startExporter({ EXPORTERS_MODE: 'mock', EXPORTERS_PROXMOX_ENABLED: 'true', EXPORTERS_GPU_INTERVAL_SECONDS: '1', EXPORTERS_LLM_INTERVAL_SECONDS: '1' });
     const base = await startPrometheus(exporter.port);
     await waitFor(async () => (await query(base, 'genesis_gpu_devices')).length > 0, 20_000, () => `no scrape stored:\n${exporter.output()}`);
@@ -140,10 +223,45 @@ maybe('Prometheus scraping the exporter', () => {
     expect(Number(ttft[0].value[1])).toBeGreaterThan(0);
 
     const rules = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string }> } };
-    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['exporters', 'gpu', 'llm', 'proxmox']);
+    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['compat-dcgm-exporter', 'compat-nvidia-gpu-exporter', 'compat-prometheus-pve-exporter', 'exporters', 'gpu', 'llm', 'proxmox']);
+
+    await anchorDashboardsReturnData(base, exporter.port);
+
+    // Genesis' own dashboards: every panel query returns data for the mock host (rates need a few
+    // scrapes, and counters that move slowly a few more, so this waits for the condition).
+    const ownQueries = ['gpu.json', 'llm-servers.json', 'proxmox-host.json'].flatMap((file) =>
+      (JSON.parse(readFileSync(join(ROOT, 'infra/compose/grafana/dashboards', file), 'utf8')) as { panels: DashboardPanel[] }).panels.flatMap((p) =>
+        (p.targets ?? []).map((t) => ({ file, expr: t.expr ?? '' })),
+      ),
+    );
+    let own: string[] = [];
+    const deadline = Date.now() + 45_000;
+    do {
+      own = [];
+      for (const { file, expr } of ownQueries) {
+        const promql = expr.replaceAll('$__rate_interval', '1m').replace(/=~"\$\w+"/g, '=~".+"');
+        if ((await query(base, promql)).length === 0) own.push(`${file}: ${expr}`);
+      }
+      if (own.length) await new Promise((r) => setTimeout(r, 1000));
+    } while (own.length && Date.now() < deadline);
+    expect(own).toEqual([]);
+
+    // prometheus-pve-exporter's names and labels, recorded from the Proxmox collector.
+    const value = async (promql: string) => (await query(base, promql)).map((s) => s.value[1]);
+    await waitFor(async () => (await query(base, 'pve_up')).length > 0, 20_000, () => 'pve_* not recorded');
+    expect(await value('pve_up{id="qemu/100"}')).toEqual(['1']);
+    expect(await value('pve_up{id="node/pve"}')).toEqual(['1']);
+    expect(await value('pve_up{id="storage/pve/local"}')).toEqual(['1']);
+    expect(await value('pve_onboot_status{id="qemu/100",node="pve",type="qemu"}')).toEqual(['1']);
+    expect(await value('pve_lock_state{id="qemu/200",state="backup"}')).toEqual(['1']);
+    expect(await value('pve_ha_state{id="qemu/100",state="started"}')).toEqual(['1']);
+    expect(await value('pve_not_backed_up_info{id="qemu/9000"}')).toEqual(['1']);
+    expect(await value('pve_guest_info{id="qemu/100",name="brain",node="pve",type="qemu",template="0",tags="ai;gpu"}')).toEqual(['1']);
+    expect(await value('pve_storage_info{id="storage/pve/local-zfs",plugintype="zfspool"}')).toEqual(['1']);
+    expect(await value('pve_version_info{release="8.4",repoid="2a5fa54a8503f96d",version="8.4.1"}')).toEqual(['1']);
   });
 
-  it('carries a fake nvidia-smi replay through the bundle (execa inside esbuild) into Prometheus', async () => {
+  it('carries a fake nvidia-smi replay through the bundle (process-group runner) into Prometheus', async () => {
     const fake = createFakeNvidiaSmi();
     dirs.push(fake.dir);
     fake.replay(join(ROOT, 'libs/gpu/src/nvidia-smi/fixtures/2x-rtx-3090-v13.xml'));

@@ -35,7 +35,7 @@ let served: Set<string>;
 beforeAll(async () => {
   const exporter = createExporter(loadConfig({ EXPORTERS_MODE: 'mock', EXPORTERS_PROXMOX_ENABLED: 'true' }), pino({ level: 'silent' }));
   await exporter.sampleNow();
-  served = new Set(parsePrometheusText(await exporter.registry.metrics()).map((s) => s.name));
+  served = new Set(parsePrometheusText(exporter.page.current().toString()).map((s) => s.name));
   await exporter.stop();
 });
 
@@ -88,10 +88,26 @@ describe('Grafana dashboards', () => {
     const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
     const exprs: string[] = [
       ...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
-      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\((\w+),.*$/, '$1')),
+      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\(([^,]+),.*$/, '$1')),
     ];
     const missing = exprs.flatMap((e) => metricNames(e).filter((n) => !served.has(n)).map((n) => `${n} (in ${e})`));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('dashboards for several hosts (issue 17)', () => {
+  it.each(dashboardFiles)('%s has an instance variable, filters every series by it and rates over $__rate_interval', (file) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
+    const vars = d.templating.list as Array<{ name: string; definition: string }>;
+    expect(vars[0]).toMatchObject({ name: 'instance', definition: 'label_values(genesis_exporter_collector_success, instance)' });
+    const exprs: string[] = [...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...vars.slice(1).map((v) => v.definition)];
+    const unfiltered = exprs.flatMap((e) => [...e.matchAll(/\b(genesis_\w+)(\{[^}]*\})?/g)].filter((m) => !(m[2] ?? '').includes('instance=~"$instance"')).map((m) => `${m[1]} in ${e}`));
+    expect(unfiltered).toEqual([]);
+    // Fixed short windows break at other scrape intervals; an hour or more is a deliberate window.
+    const fixed = exprs.flatMap((e) => [...e.matchAll(/\[(\d+)(s|m)\]/g)].map((m) => `${m[0]} in ${e}`));
+    expect(fixed).toEqual([]);
+    const aggregatedWithoutInstance = exprs.filter((e) => /\bby \((?![^)]*instance)[^)]*\)/.test(e));
+    expect(aggregatedWithoutInstance).toEqual([]);
   });
 });
 
@@ -100,6 +116,25 @@ const OTHER_PRODUCERS = new Set(['watchdog.yml']); // apps/watchdog/src/monitori
 
 describe('alert rules', () => {
   const files = readdirSync(RULES).filter((f) => f.endsWith('.yml') && !OTHER_PRODUCERS.has(f));
+  const PROMETHEUS_DIR = join(COMPOSE, 'prometheus');
+  const REPO = join(COMPOSE, '../..');
+  const alerts = files.flatMap((file) =>
+    (parseYaml(readFileSync(join(RULES, file), 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }> }).groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert)
+      .map((r) => ({ file, alert: r.alert as string, annotations: r.annotations ?? {} })),
+  );
+  const tests = readdirSync(join(PROMETHEUS_DIR, 'tests'))
+    .filter((f) => f.endsWith('.test.yml'))
+    .map((f) => readFileSync(join(PROMETHEUS_DIR, 'tests', f), 'utf8'))
+    .join('\n');
+
+  it.each(alerts.map((a) => [a.alert, a]))('%s has a summary, a description and a runbook in the repository, and a promtool test', (_name, a) => {
+    expect(Object.keys(a.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+    expect(a.annotations.runbook_url).toBe(`infra/compose/prometheus/runbooks/${a.alert}.md`);
+    expect(readFileSync(join(REPO, a.annotations.runbook_url), 'utf8')).toMatch(new RegExp(`^# ${a.alert}\\n[\\s\\S]*## What to do\\n\\S`));
+    expect(tests).toMatch(new RegExp(`alertname: ${a.alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
+  });
 
   it.each(files)('every expression in %s reads metrics the exporter serves', (file) => {
     const doc = parseYaml(readFileSync(join(RULES, file), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };

@@ -11,7 +11,11 @@ export const DEFAULT_PORT = 9101;
 const endpointSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, ".", "_" or "-" (it becomes a label value)'),
   kind: z.enum(['vllm', 'llamacpp', 'ollama']),
-  url: z.string().url('an absolute http(s) URL such as http://10.0.1.10:8000'),
+  url: z.string().url('an absolute http(s) URL such as http://10.0.1.10:8000 (a path prefix such as http://host/vllm/ is kept)'),
+  /** A file holding the API key (llama-server --api-key, vLLM --api-key), e.g. a Docker secret. */
+  apiKeyFile: z.string().min(1).optional(),
+  /** The name of an environment variable holding the API key. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as LLAMACPP_API_KEY').optional(),
 });
 
 const configSchema = z
@@ -26,6 +30,8 @@ const configSchema = z
         nvidiaSmi: z.string().min(1).default('nvidia-smi'),
         intervalSeconds: z.number().positive().default(5),
         timeoutSeconds: z.number().positive().default(10),
+        /** Default: 3 intervals plus the timeout. */
+        maxSampleAgeSeconds: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),
@@ -34,6 +40,8 @@ const configSchema = z
         enabled: z.boolean().default(true),
         intervalSeconds: z.number().positive().default(10),
         timeoutSeconds: z.number().positive().default(5),
+        /** Default: 3 intervals plus the timeout. */
+        maxSampleAgeSeconds: z.number().positive().optional(),
         endpoints: z.array(endpointSchema).default([]),
       })
       .strict()
@@ -43,14 +51,23 @@ const configSchema = z
         enabled: z.boolean().default(false),
         intervalSeconds: z.number().positive().default(30),
         timeoutSeconds: z.number().positive().default(20),
+        /** Default: 3 intervals plus the timeout. */
+        maxSampleAgeSeconds: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),
   })
   .strict();
 
-export type ExporterConfig = z.infer<typeof configSchema>;
-export type LlmEndpoint = z.infer<typeof endpointSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+type WithAge<T> = Omit<T, 'maxSampleAgeSeconds'> & { maxSampleAgeSeconds: number };
+export type ExporterConfig = Omit<ParsedConfig, 'gpu' | 'llm' | 'proxmox'> & {
+  gpu: WithAge<ParsedConfig['gpu']>;
+  llm: Omit<WithAge<ParsedConfig['llm']>, 'endpoints'> & { endpoints: LlmEndpoint[] };
+  proxmox: WithAge<ParsedConfig['proxmox']>;
+};
+/** An endpoint as the collector uses it: the key read from apiKeyFile or apiKeyEnv (never logged). */
+export type LlmEndpoint = z.infer<typeof endpointSchema> & { apiKey?: string };
 export type LlmKind = LlmEndpoint['kind'];
 
 export class ConfigError extends Error {
@@ -113,6 +130,27 @@ function readFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+function readApiKey(endpoint: LlmEndpoint, env: Env, source: string): string | undefined {
+  const where = `invalid exporter configuration (${source}): llm.endpoints "${endpoint.name}"`;
+  if (endpoint.apiKeyFile && endpoint.apiKeyEnv) throw new ConfigError(`${where}: set apiKeyFile or apiKeyEnv, not both`);
+  if (endpoint.apiKeyFile) {
+    let key: string;
+    try {
+      key = readFileSync(endpoint.apiKeyFile, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(`${where}: apiKeyFile ${endpoint.apiKeyFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); mount the key file there or fix the path`);
+    }
+    if (!key) throw new ConfigError(`${where}: apiKeyFile ${endpoint.apiKeyFile} is empty; write the key the server was started with (--api-key) into it`);
+    return key;
+  }
+  if (endpoint.apiKeyEnv) {
+    const key = env[endpoint.apiKeyEnv]?.trim();
+    if (!key) throw new ConfigError(`${where}: apiKeyEnv names ${endpoint.apiKeyEnv}, which is not set; set it to the key the server was started with (--api-key)`);
+    return key;
+  }
+  return undefined;
+}
+
 /** Loads and validates; throws ConfigError naming the file or variable and the field. */
 export function loadConfig(env: Env = process.env): ExporterConfig {
   const source = env.EXPORTERS_CONFIG ? env.EXPORTERS_CONFIG : 'environment';
@@ -133,6 +171,7 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
         nvidiaSmi: env.NVIDIA_SMI || undefined,
         intervalSeconds: envNumber(env, 'EXPORTERS_GPU_INTERVAL_SECONDS'),
         timeoutSeconds: envNumber(env, 'EXPORTERS_GPU_TIMEOUT_SECONDS'),
+        maxSampleAgeSeconds: envNumber(env, 'EXPORTERS_GPU_MAX_SAMPLE_AGE_SECONDS'),
       }),
     },
     llm: {
@@ -140,6 +179,7 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
       ...prune({
         enabled: envBoolean(env, 'EXPORTERS_LLM_ENABLED'),
         intervalSeconds: envNumber(env, 'EXPORTERS_LLM_INTERVAL_SECONDS'),
+        maxSampleAgeSeconds: envNumber(env, 'EXPORTERS_LLM_MAX_SAMPLE_AGE_SECONDS'),
         endpoints: env.EXPORTERS_LLM_ENDPOINTS ? parseEndpointList(env.EXPORTERS_LLM_ENDPOINTS) : undefined,
       }),
     },
@@ -148,18 +188,31 @@ export function loadConfig(env: Env = process.env): ExporterConfig {
       ...prune({
         enabled: envBoolean(env, 'EXPORTERS_PROXMOX_ENABLED'),
         intervalSeconds: envNumber(env, 'EXPORTERS_PROXMOX_INTERVAL_SECONDS'),
+        maxSampleAgeSeconds: envNumber(env, 'EXPORTERS_PROXMOX_MAX_SAMPLE_AGE_SECONDS'),
       }),
     },
   };
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw new ConfigError(`invalid exporter configuration (${source}):\n${problems.join('\n')}`);
+    // One line, so a container log or systemd status shows the whole reason.
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new ConfigError(`invalid exporter configuration (${source}): ${problems.join('; ')}`);
+  }
+  const config = result.data as ExporterConfig;
+  for (const key of ['gpu', 'llm', 'proxmox'] as const) {
+    const section = config[key];
+    section.maxSampleAgeSeconds ??= 3 * section.intervalSeconds + section.timeoutSeconds;
+    if (section.maxSampleAgeSeconds <= section.intervalSeconds) {
+      throw new ConfigError(
+        `invalid exporter configuration (${source}): ${key}.maxSampleAgeSeconds (${section.maxSampleAgeSeconds}) must be longer than ${key}.intervalSeconds (${section.intervalSeconds}), or every sample would expire before the next; e.g. ${section.intervalSeconds * 3}`,
+      );
+    }
   }
   const names = new Set<string>();
-  for (const endpoint of result.data.llm.endpoints) {
+  for (const endpoint of config.llm.endpoints) {
     if (names.has(endpoint.name)) throw new ConfigError(`invalid exporter configuration (${source}): llm.endpoints: the name "${endpoint.name}" is used twice; names must be unique`);
     names.add(endpoint.name);
+    endpoint.apiKey = readApiKey(endpoint, env, source);
   }
-  return result.data;
+  return config;
 }

@@ -2,6 +2,8 @@
  * Runs a collector in the background on an interval, never on the scrape path: a scrape reads the
  * last good sample, and these metrics say how old it is and whether the last run worked. Runs never
  * overlap; a run that outlives its timeout is aborted (the collector kills its child process).
+ * A sample older than `maxAgeMs` is withdrawn (`expire`): a GPU that is lost or an nvidia-smi that
+ * hangs must not leave its last temperature served for ever; success and age stay.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -15,9 +17,14 @@ export interface SamplerOptions {
   intervalMs: number;
   timeoutMs: number;
   run: CollectorRun;
+  /** Age after which the last good sample is withdrawn. */
+  maxAgeMs: number;
+  /** Withdraws the collector's values (its families become empty). */
+  expire: () => void;
+  /** Called after every run and every expiry: what a scrape would read has changed. */
+  onChange?: () => void;
   health: CollectorHealth;
   logger: Logger;
-  now?: () => number;
 }
 
 /** The exporter's own metrics about every collector, labelled by collector name. */
@@ -27,7 +34,7 @@ export class CollectorHealth {
   readonly lastSuccessTimestamp: Gauge<'collector'>;
   readonly duration: Gauge<'collector'>;
   readonly runs: Counter<'collector' | 'result'>;
-  readonly sampleAge: Gauge<'collector'>;
+  readonly maxSampleAge: Gauge<'collector'>;
 
   constructor(registry: Registry, private readonly now: () => number = Date.now) {
     const registers = [registry];
@@ -55,21 +62,29 @@ export class CollectorHealth {
       labelNames: ['collector', 'result'],
       registers,
     });
-    const lastSuccess = this.lastSuccess;
-    const clock = this.now;
-    this.sampleAge = new Gauge({
-      name: 'genesis_exporter_collector_sample_age_seconds',
-      help: 'Age of the sample being served: seconds since the last successful run (absent before the first).',
+    this.maxSampleAge = new Gauge({
+      name: 'genesis_exporter_collector_max_sample_age_seconds',
+      help: 'Age at which the last good sample is withdrawn (its values disappear; success and age stay).',
       labelNames: ['collector'],
       registers,
-      collect() {
-        this.reset();
-        for (const [collector, at] of lastSuccess) this.set({ collector }, Math.max(0, (clock() - at) / 1000));
-      },
     });
   }
 
-  register(collector: string): void {
+  /**
+   * `genesis_exporter_collector_sample_age_seconds`, written per scrape (the rest of the page is
+   * rendered once per sample, so the age is the one series that cannot come from it).
+   */
+  sampleAgeText(): string {
+    let text =
+      '# HELP genesis_exporter_collector_sample_age_seconds Age of the sample being served: seconds since the last successful run (absent before the first).\n' +
+      '# TYPE genesis_exporter_collector_sample_age_seconds gauge\n';
+    const now = this.now();
+    for (const [collector, at] of this.lastSuccess) text += `genesis_exporter_collector_sample_age_seconds{collector="${collector}"} ${Math.max(0, (now - at) / 1000)}\n`;
+    return text;
+  }
+
+  register(collector: string, maxAgeMs: number): void {
+    this.maxSampleAge.set({ collector }, maxAgeMs / 1000);
     this.success.set({ collector }, 0);
     for (const result of ['success', 'error', 'timeout']) this.runs.inc({ collector, result }, 0);
   }
@@ -92,13 +107,15 @@ export class CollectorHealth {
 
 export class Sampler {
   private timer: NodeJS.Timeout | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  private expired = false;
   private running: Promise<void> | undefined;
   private stopped = true;
   private completedRuns = 0;
   private readonly controller = new AbortController();
 
   constructor(private readonly options: SamplerOptions) {
-    options.health.register(options.name);
+    options.health.register(options.name, options.maxAgeMs);
   }
 
   get name(): string {
@@ -110,6 +127,11 @@ export class Sampler {
     return this.completedRuns > 0;
   }
 
+  /** True while the last good sample is older than the maximum age and withdrawn. */
+  get isExpired(): boolean {
+    return this.expired;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -119,6 +141,7 @@ export class Sampler {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.expiry) clearTimeout(this.expiry);
     this.controller.abort();
     await this.running;
   }
@@ -151,6 +174,7 @@ export class Sampler {
         }),
       ]);
       health.recordSuccess(name, performance.now() - started);
+      this.armExpiry();
     } catch (error) {
       const timedOut = error instanceof SamplerTimeoutError || timeout.aborted || (error as { reason?: string }).reason === 'timeout';
       health.recordFailure(name, performance.now() - started, timedOut);
@@ -159,7 +183,23 @@ export class Sampler {
       }
     } finally {
       this.completedRuns += 1;
+      this.options.onChange?.();
     }
+  }
+
+  /** Counts the sample's age from now: a timer, so expiry is on time even while a run hangs. */
+  private armExpiry(): void {
+    this.expired = false;
+    if (this.expiry) clearTimeout(this.expiry);
+    this.expiry = setTimeout(() => this.expireNow(), this.options.maxAgeMs);
+    this.expiry.unref();
+  }
+
+  private expireNow(): void {
+    this.expired = true;
+    this.options.expire();
+    this.options.logger.warn({ collector: this.options.name, maxAgeSeconds: this.options.maxAgeMs / 1000 }, 'last good sample is too old; its values are withdrawn until a run succeeds');
+    this.options.onChange?.();
   }
 }
 

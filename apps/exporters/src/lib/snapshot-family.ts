@@ -72,6 +72,11 @@ export class FamilySet {
     if (unknown.length) throw new Error(`metrics ${unknown.join(', ')} were produced but never defined (add them to the collector's definitions)`);
   }
 
+  /** Withdraws every family's samples (the sample is too old to serve). */
+  clear(): void {
+    for (const family of this.families.values()) family.reset();
+  }
+
   get(name: string): SnapshotFamily | undefined {
     return this.families.get(name);
   }

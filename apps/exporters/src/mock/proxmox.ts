@@ -45,6 +45,18 @@ export class MockPveApi implements PveApi {
         { storage: 'local-zfs', type: 'zfspool', content: 'images,rootdir', shared: 0, active: 1, enabled: 1, total: 1700 * GiB, used: 380 * GiB, avail: 1320 * GiB, used_fraction: 380 / 1700 },
       ] as T;
     }
+    if (path === '/version') return { release: '8.4', repoid: '2a5fa54a8503f96d', version: '8.4.1' } as T;
+    if (path === '/cluster/resources') {
+      // VM 100 is HA-managed; the trading VM is being backed up right now (config lock "backup").
+      return [
+        { id: 'qemu/100', type: 'qemu', vmid: 100, node: 'pve', name: 'brain', status: 'running', hastate: 'started' },
+        { id: 'qemu/200', type: 'qemu', vmid: 200, node: 'pve', name: 'trading-win10', status: 'running', lock: 'backup' },
+        { id: 'qemu/9000', type: 'qemu', vmid: 9000, node: 'pve', name: 'template-ubuntu-ai', status: 'stopped', template: 1 },
+      ] as T;
+    }
+    if (path === '/cluster/backup-info/not-backed-up') return [{ type: 'qemu', vmid: 9000, name: 'template-ubuntu-ai' }] as T;
+    const config = /^\/nodes\/pve\/qemu\/(\d+)\/config$/.exec(path);
+    if (config) return ({ '100': { name: 'brain', onboot: 1 }, '200': { name: 'trading-win10' } } as Record<string, unknown>)[config[1]] as T;
     throw new Error(`mock Proxmox host: GET ${path} is not part of what the exporter reads`);
   }
 

@@ -1,7 +1,7 @@
 /**
  * A fake `nvidia-smi` for tests and the benchmark: a real executable put first on PATH that replays
  * a capture. Files beside it steer it between runs: `fixture` (path of the XML to print),
- * `mode` (`ok`, `fail`, `hang`), `delay` (seconds to sleep before answering), `pids` (one line per call).
+ * `mode` (`ok`, `fail`, `lost`, `garbage`, `hang`, `hang-child`), `delay` (seconds to sleep before answering), `pids` (one line per call), `children` (PIDs a `hang-child` wrapper started).
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,17 +15,26 @@ echo "$$" >> "$here/pids"
 mode="$(cat "$here/mode")"
 delay="$(cat "$here/delay")"
 if [ "$mode" = hang ]; then exec sleep 600; fi
-if [ "$mode" = fail ]; then echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." ; exit 9; fi
+# a wrapper (container shim, sudo, vGPU helper) whose child hangs: the shell stays, so does the child
+if [ "$mode" = hang-child ]; then sleep 600 & echo "$!" >> "$here/children"; wait; exit 0; fi
+# nvidia-smi's own words and exit codes (nvidia-smi(1), RETURN VALUE: 9 driver not loaded, 15 GPU lost)
+if [ "$mode" = fail ]; then echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running." ; exit 9; fi
+if [ "$mode" = lost ]; then echo "Unable to determine the device handle for GPU0000:01:00.0: GPU is lost.  Reboot the system to recover this GPU" ; exit 15; fi
+if [ "$mode" = garbage ]; then printf '<?xml version="1.0" ?>\n<nvidia_smi_log><gpu id="00000000:01:00.0"><product_name>NVIDIA GeForce RTX 3090</prod'; exit 0; fi
 if [ "$delay" != 0 ]; then sleep "$delay"; fi
 exec cat "$(cat "$here/fixture")"
 `;
+
+export type FakeMode = 'ok' | 'fail' | 'lost' | 'garbage' | 'hang' | 'hang-child';
 
 export interface FakeNvidiaSmi {
   dir: string;
   /** Absolute path of the executable. */
   path: string;
   replay(fixturePath: string): void;
-  setMode(mode: 'ok' | 'fail' | 'hang'): void;
+  setMode(mode: FakeMode): void;
+  /** PIDs of the children `hang-child` wrappers started. */
+  children(): number[];
   setDelaySeconds(seconds: number): void;
   /** PIDs of every call so far. */
   pids(): number[];
@@ -43,26 +52,36 @@ export function createFakeNvidiaSmi(): FakeNvidiaSmi {
   writeFileSync(join(dir, 'delay'), '0');
   writeFileSync(join(dir, 'fixture'), '/dev/null');
   writeFileSync(join(dir, 'pids'), '');
+  writeFileSync(join(dir, 'children'), '');
+  const pidList = (name: string) =>
+    readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   return {
     dir,
     path,
     replay: (fixturePath) => writeFileSync(join(dir, 'fixture'), fixturePath),
     setMode: (mode) => writeFileSync(join(dir, 'mode'), mode),
     setDelaySeconds: (seconds) => writeFileSync(join(dir, 'delay'), String(seconds)),
-    pids: () =>
-      readFileSync(join(dir, 'pids'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map(Number),
+    pids: () => pidList('pids'),
+    children: () => pidList('children'),
     pathEnv: () => `${dir}:${process.env.PATH ?? ''}`,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
+/** Whether the process still runs (a zombie, killed and waiting to be reaped, does not). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // Field 3 of /proc/<pid>/stat is the state; the command name before it may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

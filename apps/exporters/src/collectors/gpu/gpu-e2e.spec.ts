@@ -4,12 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { CommandError, execaRunner } from '../../lib/command-runner';
+import { CommandError, processGroupRunner } from '../../lib/command-runner';
 import { loadConfig } from '../../lib/config';
 import { type Exporter, createExporter } from '../../lib/exporter';
-import { createServer } from '../../lib/server';
+import { type MetricsServer, createServer } from '../../lib/server';
 import { type FakeNvidiaSmi, createFakeNvidiaSmi, isAlive } from '../../testing/fake-nvidia-smi';
 import { type TextSample, parsePrometheusText } from '../llm/prometheus-text';
 
@@ -23,22 +22,21 @@ const withShared = haveShared ? it : it.skip;
 
 let fake: FakeNvidiaSmi;
 let exporter: Exporter;
-let server: FastifyInstance;
+let server: MetricsServer;
 let base: string;
 const originalPath = process.env.PATH;
 
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
-  // Jest compiles ESM-only execa on first use, which can take longer than the 1 s nvidia-smi
-  // timeout on a busy CI runner; load it before any timed run.
-  await import('execa');
   fake = createFakeNvidiaSmi();
   process.env.PATH = fake.pathEnv();
   // The interval is long: the tests drive every run with sampleNow().
   const config = loadConfig({ EXPORTERS_LLM_ENABLED: 'false', EXPORTERS_GPU_INTERVAL_SECONDS: '3600', EXPORTERS_GPU_TIMEOUT_SECONDS: '1' });
   exporter = createExporter(config, pino({ level: 'silent' }));
   server = createServer(exporter, pino({ level: 'silent' }));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${port}`;
 });
 
 afterAll(async () => {
@@ -137,7 +135,7 @@ describe('GPU collector through a fake nvidia-smi on PATH', () => {
     const m = await replay(join(OWN, 'a100-pcie-v13-xid-throttled.xml'));
     expect(one(m, 'genesis_gpu_recovery_action', { action: 'drain_and_reset' })).toBe(1);
     expect(one(m, 'genesis_gpu_ecc_errors_total', { scope: 'volatile', location: 'dram', type: 'uncorrectable' })).toBe(2);
-    expect(one(m, 'genesis_gpu_remapped_rows', { cause: 'uncorrectable' })).toBe(5);
+    expect(one(m, 'genesis_gpu_remapped_rows_total', { cause: 'uncorrectable' })).toBe(5);
     expect(one(m, 'genesis_gpu_remapped_rows_pending')).toBe(1);
     expect(one(m, 'genesis_gpu_clocks_event_reason_active', { reason: 'hw_slowdown' })).toBe(1);
     expect(one(m, 'genesis_gpu_temperature_celsius', { sensor: 'gpu' })).toBe(89);
@@ -183,8 +181,23 @@ describe('GPU collector through a fake nvidia-smi on PATH', () => {
     expect(one(m, 'genesis_exporter_collector_success', { collector: 'gpu' })).toBe(0);
   });
 
+  it('kills a hung wrapper with its whole process group: no orphaned child after the timeout', async () => {
+    fake.setMode('hang-child');
+    const callsBefore = fake.pids().length;
+    const childrenBefore = fake.children().length;
+    await expect(processGroupRunner.run('nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(/killed with its process group/);
+    const wrapper = fake.pids()[callsBefore];
+    const child = fake.children()[childrenBefore];
+    expect(wrapper).toBeGreaterThan(0);
+    expect(child).toBeGreaterThan(0);
+    // SIGKILL is delivered at once; reaping by init may take a moment on a loaded machine.
+    const deadline = Date.now() + 10_000;
+    while ((isAlive(wrapper) || isAlive(child)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect({ wrapperAlive: isAlive(wrapper), childAlive: isAlive(child) }).toEqual({ wrapperAlive: false, childAlive: false });
+  });
+
   it('reports a missing binary clearly', async () => {
-    await expect(execaRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(CommandError);
-    await expect(execaRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(/NVIDIA_SMI/);
+    await expect(processGroupRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(CommandError);
+    await expect(processGroupRunner.run('/nonexistent/nvidia-smi', ['-q', '-x'], { timeoutMs: 1000 })).rejects.toThrow(/NVIDIA_SMI/);
   });
 });

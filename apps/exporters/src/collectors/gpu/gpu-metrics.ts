@@ -8,6 +8,7 @@ import { type FamilySet, type Labels, type MetricType, SampleBatch } from '../..
 export const GPU_FAMILIES: Array<[name: string, help: string, type?: MetricType]> = [
   ['genesis_gpu_devices', 'GPUs in the last nvidia-smi report.'],
   ['genesis_gpu_info', 'Static facts about each GPU (value is always 1).'],
+  ['genesis_gpu_index', 'Index of the GPU in the nvidia-smi report (the value of the gpu label, as a number).'],
   ['genesis_gpu_memory_total_bytes', 'Framebuffer memory total.'],
   ['genesis_gpu_memory_used_bytes', 'Framebuffer memory used.'],
   ['genesis_gpu_memory_free_bytes', 'Framebuffer memory free.'],
@@ -32,9 +33,9 @@ export const GPU_FAMILIES: Array<[name: string, help: string, type?: MetricType]
   ['genesis_gpu_clocks_event_reason_seconds_total', 'Time clocks were held down by each reason (v13 drivers).', 'counter'],
   ['genesis_gpu_ecc_mode_enabled', 'Whether ECC is enabled (1) or disabled (0).'],
   ['genesis_gpu_ecc_errors_total', 'ECC error count by scope (volatile, aggregate), location and type.', 'counter'],
-  ['genesis_gpu_retired_pages', 'Pages retired by cause (single_bit, double_bit).'],
+  ['genesis_gpu_retired_pages_total', 'Pages retired by cause (single_bit, double_bit); only ever grows.', 'counter'],
   ['genesis_gpu_retired_pages_pending', 'Whether a page retirement waits for a reset (1).'],
-  ['genesis_gpu_remapped_rows', 'Rows remapped by cause (correctable, uncorrectable).'],
+  ['genesis_gpu_remapped_rows_total', 'Rows remapped by cause (correctable, uncorrectable); only ever grows.', 'counter'],
   ['genesis_gpu_remapped_rows_pending', 'Whether a row remap waits for a reset (1).'],
   ['genesis_gpu_remapped_rows_failure', 'Whether a row remap failed (1): the GPU needs service.'],
   ['genesis_gpu_recovery_action', 'Recovery action the driver asks for after an XID event (value 1, label action: none, reset, reboot, drain_p2p, drain_and_reset).'],
@@ -93,6 +94,7 @@ function addGpu(batch: SampleBatch, report: NvidiaSmiReport, gpu: GpuSample): vo
     schema_version: report.schemaVersion !== undefined ? String(report.schemaVersion) : '',
   };
   batch.add('genesis_gpu_info', info, 1);
+  batch.add('genesis_gpu_index', l, gpu.index);
   memory(batch, 'genesis_gpu_memory', l, gpu.memory, true);
   memory(batch, 'genesis_gpu_bar1_memory', l, gpu.bar1, false);
   batch.add('genesis_gpu_utilization_ratio', l, gpu.utilization.gpu);
@@ -136,11 +138,11 @@ function addGpu(batch: SampleBatch, report: NvidiaSmiReport, gpu: GpuSample): vo
   for (const e of gpu.ecc.errors) {
     batch.add('genesis_gpu_ecc_errors_total', { ...l, scope: e.scope, location: e.location, type: e.type }, e.count);
   }
-  batch.add('genesis_gpu_retired_pages', { ...l, cause: 'single_bit' }, gpu.retiredPages.singleBit);
-  batch.add('genesis_gpu_retired_pages', { ...l, cause: 'double_bit' }, gpu.retiredPages.doubleBit);
+  batch.add('genesis_gpu_retired_pages_total', { ...l, cause: 'single_bit' }, gpu.retiredPages.singleBit);
+  batch.add('genesis_gpu_retired_pages_total', { ...l, cause: 'double_bit' }, gpu.retiredPages.doubleBit);
   batch.add('genesis_gpu_retired_pages_pending', l, gpu.retiredPages.pending);
-  batch.add('genesis_gpu_remapped_rows', { ...l, cause: 'correctable' }, gpu.remappedRows.correctable);
-  batch.add('genesis_gpu_remapped_rows', { ...l, cause: 'uncorrectable' }, gpu.remappedRows.uncorrectable);
+  batch.add('genesis_gpu_remapped_rows_total', { ...l, cause: 'correctable' }, gpu.remappedRows.correctable);
+  batch.add('genesis_gpu_remapped_rows_total', { ...l, cause: 'uncorrectable' }, gpu.remappedRows.uncorrectable);
   batch.add('genesis_gpu_remapped_rows_pending', l, gpu.remappedRows.pending);
   batch.add('genesis_gpu_remapped_rows_failure', l, gpu.remappedRows.failure);
   if (gpu.recoveryAction !== undefined) batch.add('genesis_gpu_recovery_action', { ...l, action: snake(gpu.recoveryAction) }, 1);

@@ -27,6 +27,14 @@ export const LLM_FAMILIES: Array<[name: string, help: string, type?: MetricType]
   ['genesis_llm_time_to_first_token_seconds', 'Time to first token.', 'histogram'],
   ['genesis_llm_e2e_request_latency_seconds', 'End-to-end request latency.', 'histogram'],
   ['genesis_llm_inter_token_latency_seconds', 'Time between output tokens.', 'histogram'],
+  ['genesis_llm_requests_waiting_by_reason', 'Requests waiting, by reason (vLLM V1: capacity, deferred).'],
+  ['genesis_llm_prefix_cache_queried_tokens_total', 'Prompt tokens looked up in the prefix cache (vLLM).', 'counter'],
+  ['genesis_llm_prefix_cache_hit_tokens_total', 'Prompt tokens found in the prefix cache (vLLM).', 'counter'],
+  ['genesis_llm_request_queue_time_seconds', 'Time requests spent waiting before they ran (vLLM).', 'histogram'],
+  ['genesis_llm_request_prefill_time_seconds', 'Time requests spent in prefill (vLLM).', 'histogram'],
+  ['genesis_llm_request_decode_time_seconds', 'Time requests spent in decode (vLLM).', 'histogram'],
+  ['genesis_llm_request_prompt_tokens', 'Prompt tokens per finished request (vLLM).', 'histogram'],
+  ['genesis_llm_request_generation_tokens', 'Generated tokens per finished request (vLLM).', 'histogram'],
   ['genesis_llm_models_loaded', 'Models loaded in memory (Ollama).'],
   ['genesis_llm_model_loaded_size_bytes', 'Size of a loaded model (Ollama).'],
   ['genesis_llm_model_loaded_vram_bytes', 'VRAM used by a loaded model (Ollama).'],
@@ -34,7 +42,7 @@ export const LLM_FAMILIES: Array<[name: string, help: string, type?: MetricType]
   ['genesis_llm_models_available', 'Models installed on the server (Ollama).'],
 ];
 
-const SAMPLERS: Record<LlmKind, (url: string, get: HttpGet, signal: AbortSignal) => Promise<LlmReading>> = {
+const SAMPLERS: Record<LlmKind, (url: string, get: HttpGet, signal: AbortSignal, apiKey?: string) => Promise<LlmReading>> = {
   vllm: sampleVllm,
   llamacpp: sampleLlamacpp,
   ollama: sampleOllama,
@@ -82,6 +90,16 @@ export function addReading(batch: SampleBatch, endpoint: LlmEndpoint, reading: L
   addHistograms(batch, 'genesis_llm_time_to_first_token_seconds', base, reading.timeToFirstToken);
   addHistograms(batch, 'genesis_llm_e2e_request_latency_seconds', base, reading.e2eRequestLatency);
   addHistograms(batch, 'genesis_llm_inter_token_latency_seconds', base, reading.interTokenLatency);
+  for (const w of reading.requestsWaitingByReason) {
+    batch.add('genesis_llm_requests_waiting_by_reason', { ...base, model: w.model, reason: w.reason }, w.value);
+  }
+  addValues(batch, 'genesis_llm_prefix_cache_queried_tokens_total', base, reading.prefixCacheQueriesTotal);
+  addValues(batch, 'genesis_llm_prefix_cache_hit_tokens_total', base, reading.prefixCacheHitsTotal);
+  addHistograms(batch, 'genesis_llm_request_queue_time_seconds', base, reading.requestQueueTime);
+  addHistograms(batch, 'genesis_llm_request_prefill_time_seconds', base, reading.requestPrefillTime);
+  addHistograms(batch, 'genesis_llm_request_decode_time_seconds', base, reading.requestDecodeTime);
+  addHistograms(batch, 'genesis_llm_request_prompt_tokens', base, reading.requestPromptTokens);
+  addHistograms(batch, 'genesis_llm_request_generation_tokens', base, reading.requestGenerationTokens);
   if (reading.loadedModels) {
     batch.add('genesis_llm_models_loaded', base, reading.loadedModels.length);
     for (const m of reading.loadedModels) {
@@ -109,7 +127,7 @@ export function createLlmCollector(options: LlmCollectorOptions) {
         const started = performance.now();
         const requestSignal = AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)]);
         try {
-          const reading = await SAMPLERS[endpoint.kind](endpoint.url, options.get, requestSignal);
+          const reading = await SAMPLERS[endpoint.kind](endpoint.url, options.get, requestSignal, endpoint.apiKey);
           return { endpoint, reading, seconds: (performance.now() - started) / 1000 };
         } catch (error) {
           options.logger.warn({ endpoint: endpoint.name, kind: endpoint.kind, err: (error as Error).message }, 'LLM endpoint sample failed');

@@ -1,6 +1,6 @@
 /** Ollama has no /metrics: /api/ps lists the loaded models and their VRAM, /api/tags the installed ones. */
 import { z } from 'zod';
-import { EndpointError, type HttpGet, type LlmReading, emptyReading } from './reading';
+import { EndpointError, type HttpGet, type LlmReading, authHeaders, emptyReading, endpointUrl } from './reading';
 
 const psSchema = z.object({
   models: z
@@ -21,8 +21,8 @@ const tagsSchema = z.object({
   models: z.array(z.object({ name: z.string(), size: z.number().nonnegative() })).nullable().default([]),
 });
 
-async function getJson<T>(url: string, schema: z.ZodType<T>, get: HttpGet, signal: AbortSignal): Promise<T> {
-  const response = await get(url, { signal });
+async function getJson<T>(url: string, schema: z.ZodType<T>, get: HttpGet, signal: AbortSignal, apiKey?: string): Promise<T> {
+  const response = await get(url, { signal, headers: authHeaders(apiKey) });
   if (response.status !== 200) throw new EndpointError(url, `HTTP ${response.status}`);
   let json: unknown;
   try {
@@ -35,10 +35,10 @@ async function getJson<T>(url: string, schema: z.ZodType<T>, get: HttpGet, signa
   return parsed.data;
 }
 
-export async function sampleOllama(baseUrl: string, get: HttpGet, signal: AbortSignal): Promise<LlmReading> {
+export async function sampleOllama(baseUrl: string, get: HttpGet, signal: AbortSignal, apiKey?: string): Promise<LlmReading> {
   const [ps, tags] = await Promise.all([
-    getJson(new URL('/api/ps', baseUrl).toString(), psSchema, get, signal),
-    getJson(new URL('/api/tags', baseUrl).toString(), tagsSchema, get, signal),
+    getJson(endpointUrl(baseUrl, 'api/ps'), psSchema, get, signal, apiKey),
+    getJson(endpointUrl(baseUrl, 'api/tags'), tagsSchema, get, signal, apiKey),
   ]);
   const reading = emptyReading(true);
   reading.loadedModels = (ps.models ?? []).map((m) => {

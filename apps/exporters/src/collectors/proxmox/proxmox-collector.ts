@@ -5,8 +5,14 @@
  *   GET /nodes/{node}/status         node CPU usage and count, memory, root filesystem, load, uptime
  *   GET /nodes/{node}/storage        per-storage usage
  *   GET /nodes/{node}/qemu|lxc       guests with their cpu/mem/disk/net counters
- * Per-node calls rather than /cluster/resources: the same fields, and each one is a path the
- * PVEAuditor role can read on a standalone host or a cluster.
+ *   GET /nodes/{node}/{type}/{vmid}/config   onboot (per guest, as prometheus-pve-exporter does)
+ *   GET /version                     pve_version_info's release, repoid, version
+ *   GET /cluster/resources?type=vm   HA state (hastate) and config lock
+ *   GET /cluster/backup-info/not-backed-up   guests no backup job covers
+ * Per-node calls rather than /cluster/resources for the numbers: the same fields, and each one is a
+ * path the PVEAuditor role can read on a standalone host or a cluster. Every series also carries
+ * prometheus-pve-exporter's `id` (`node/pve`, `qemu/100`, `lxc/101`, `storage/pve/local`), so its
+ * dashboards and the compat-prometheus-pve-exporter recording rules line up.
  */
 import type { PveApi } from '@genesis/proxmox';
 import { type FamilySet, type Labels, type MetricType, SampleBatch } from '../../lib/snapshot-family';
@@ -39,7 +45,30 @@ export const PVE_FAMILIES: Array<[name: string, help: string, type?: MetricType]
   ['genesis_pve_storage_used_bytes', 'Storage used.'],
   ['genesis_pve_storage_total_bytes', 'Storage size.'],
   ['genesis_pve_storage_available_bytes', 'Storage available.'],
+  ['genesis_pve_version_info', 'Proxmox VE version (labels release, repoid, version; value 1).'],
+  ['genesis_pve_guest_onboot', 'Whether the guest starts when the host boots (1).'],
+  ['genesis_pve_guest_lock_state', 'The guest config lock, one series per lock state (1 = held).'],
+  ['genesis_pve_guest_ha_state', 'HA state of the guest, one series per state (1 = current); HA-managed guests only.'],
+  ['genesis_pve_guest_not_backed_up', 'Present (1) for a guest no backup job covers.'],
 ];
+
+/** prometheus-pve-exporter's state lists (collector/cluster.py LockStateMetric, HighAvailabilityStateMetric). */
+export const LOCK_STATES = ['backup', 'clone', 'create', 'migrate', 'rollback', 'snapshot', 'snapshot-delete', 'suspended', 'suspending'];
+export const HA_STATES = ['stopped', 'request_stop', 'request_start', 'request_start_balance', 'started', 'fence', 'recovery', 'migrate', 'relocate', 'freeze', 'error'];
+
+interface ClusterResource {
+  id?: string;
+  type?: string;
+  vmid?: number;
+  hastate?: string;
+  lock?: string;
+}
+
+/** Extra facts per guest, read from cluster-wide endpoints (absent where the API lacks them). */
+interface ClusterFacts {
+  byId: Map<string, ClusterResource>;
+  notBackedUp: Set<string>;
+}
 
 interface NodeListEntry {
   node: string;
@@ -64,6 +93,7 @@ interface GuestListEntry {
   diskwrite?: number;
   uptime?: number;
   tags?: string;
+  lock?: string;
 }
 
 interface NodeStatus {
@@ -93,6 +123,17 @@ function isNotImplemented(error: unknown): boolean {
   return (error as { status?: number }).status === 501;
 }
 
+/** A read the host may not offer (an older PVE, the simulator): 501 or 404 means "no data". */
+async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 501 || status === 404) return undefined;
+    throw error;
+  }
+}
+
 async function guests(api: PveApi, node: string, type: 'qemu' | 'lxc'): Promise<GuestListEntry[]> {
   try {
     return await api.get<GuestListEntry[]>(`/nodes/${encodeURIComponent(node)}/${type}`);
@@ -103,12 +144,19 @@ async function guests(api: PveApi, node: string, type: 'qemu' | 'lxc'): Promise<
   }
 }
 
-function addGuest(batch: SampleBatch, node: string, type: 'qemu' | 'lxc', g: GuestListEntry): void {
-  const l: Labels = { node, vmid: String(g.vmid), type };
+function addGuest(batch: SampleBatch, node: string, type: 'qemu' | 'lxc', g: GuestListEntry, facts: ClusterFacts, onboot: number | undefined): void {
+  const id = `${type}/${g.vmid}`;
+  const l: Labels = { id, node, vmid: String(g.vmid), type };
   const template = num(g.template) === 1;
   batch.add('genesis_pve_guest_info', { ...l, name: g.name ?? '', template: template ? '1' : '0', tags: g.tags ?? '' }, 1);
+  const cluster = facts.byId.get(id);
+  const lock = g.lock ?? cluster?.lock;
+  for (const state of LOCK_STATES) batch.add('genesis_pve_guest_lock_state', { ...l, state }, lock === state);
+  if (cluster?.hastate) for (const state of HA_STATES) batch.add('genesis_pve_guest_ha_state', { ...l, state }, cluster.hastate === state);
+  if (facts.notBackedUp.has(id)) batch.add('genesis_pve_guest_not_backed_up', l, 1);
   // A template never runs; reporting it as down would page someone for nothing.
   if (template) return;
+  batch.add('genesis_pve_guest_onboot', l, onboot ?? 0);
   batch.add('genesis_pve_guest_up', l, g.status === 'running');
   batch.add('genesis_pve_guest_cpu_usage_ratio', l, num(g.cpu));
   batch.add('genesis_pve_guest_cpus', l, num(g.cpus) ?? num(g.maxcpu));
@@ -123,10 +171,26 @@ function addGuest(batch: SampleBatch, node: string, type: 'qemu' | 'lxc', g: Gue
   batch.add('genesis_pve_guest_uptime_seconds', l, num(g.uptime));
 }
 
+async function onbootOf(api: PveApi, node: string, type: 'qemu' | 'lxc', g: GuestListEntry): Promise<number | undefined> {
+  if (num(g.template) === 1) return undefined;
+  const config = await optional(() => api.get<{ onboot?: number | string }>(`/nodes/${encodeURIComponent(node)}/${type}/${g.vmid}/config`));
+  return config ? (num(config.onboot) ?? 0) : undefined;
+}
+
 export async function collectProxmox(api: PveApi): Promise<SampleBatch> {
   const batch = new SampleBatch();
-  const nodes = await api.get<NodeListEntry[]>('/nodes');
-  for (const n of nodes) batch.add('genesis_pve_node_up', { node: n.node }, n.status === 'online');
+  const [nodes, version, resources, notBackedUp] = await Promise.all([
+    api.get<NodeListEntry[]>('/nodes'),
+    optional(() => api.get<{ release?: string; repoid?: string; version?: string }>('/version')),
+    optional(() => api.get<ClusterResource[]>('/cluster/resources', { type: 'vm' })),
+    optional(() => api.get<Array<{ type?: string; vmid?: number }>>('/cluster/backup-info/not-backed-up')),
+  ]);
+  const facts: ClusterFacts = {
+    byId: new Map((resources ?? []).filter((r) => r.id).map((r) => [r.id as string, r])),
+    notBackedUp: new Set((notBackedUp ?? []).map((e) => `${e.type}/${e.vmid}`)),
+  };
+  if (version) batch.add('genesis_pve_version_info', { release: version.release ?? '', repoid: version.repoid ?? '', version: version.version ?? '' }, 1);
+  for (const n of nodes) batch.add('genesis_pve_node_up', { id: `node/${n.node}`, node: n.node }, n.status === 'online');
   await Promise.all(
     nodes
       .filter((n) => n.status === 'online')
@@ -138,7 +202,7 @@ export async function collectProxmox(api: PveApi): Promise<SampleBatch> {
           guests(api, node, 'qemu'),
           guests(api, node, 'lxc'),
         ]);
-        const l: Labels = { node };
+        const l: Labels = { id: `node/${node}`, node };
         batch.add('genesis_pve_node_cpu_usage_ratio', l, num(status.cpu));
         batch.add('genesis_pve_node_cpus', l, num(status.cpuinfo?.cpus));
         batch.add('genesis_pve_node_memory_used_bytes', l, num(status.memory?.used));
@@ -148,15 +212,16 @@ export async function collectProxmox(api: PveApi): Promise<SampleBatch> {
         batch.add('genesis_pve_node_load1', l, num(status.loadavg?.[0]));
         batch.add('genesis_pve_node_uptime_seconds', l, num(status.uptime));
         for (const s of storages) {
-          const sl: Labels = { node, storage: s.storage };
+          const sl: Labels = { id: `storage/${node}/${s.storage}`, node, storage: s.storage };
           batch.add('genesis_pve_storage_info', { ...sl, type: s.type ?? '', content: s.content ?? '', shared: String(s.shared ?? 0) }, 1);
           batch.add('genesis_pve_storage_active', sl, num(s.active) ?? (num(s.enabled) === 0 ? 0 : undefined));
           batch.add('genesis_pve_storage_used_bytes', sl, num(s.used));
           batch.add('genesis_pve_storage_total_bytes', sl, num(s.total));
           batch.add('genesis_pve_storage_available_bytes', sl, num(s.avail));
         }
-        for (const g of [...vms].sort((a, b) => Number(a.vmid) - Number(b.vmid))) addGuest(batch, node, 'qemu', g);
-        for (const g of [...containers].sort((a, b) => Number(a.vmid) - Number(b.vmid))) addGuest(batch, node, 'lxc', g);
+        const all = [...vms.map((g) => ['qemu', g] as const), ...containers.map((g) => ['lxc', g] as const)].sort((a, b) => Number(a[1].vmid) - Number(b[1].vmid));
+        const onboot = await Promise.all(all.map(([type, g]) => onbootOf(api, node, type, g)));
+        all.forEach(([type, g], i) => addGuest(batch, node, type, g, facts, onboot[i]));
       }),
   );
   return batch;
