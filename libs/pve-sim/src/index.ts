@@ -18,3 +18,4 @@ export {
   type SimState,
 } from './model/state';
 export { defaultSchemaPath, loadApiSchema } from './schema';
+export { prepareHostRoot, simulatedHostCommands, guestNvidiaSmi, renderLspciNnk, SIM_KERNEL } from './host-shell';
