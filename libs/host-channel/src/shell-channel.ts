@@ -55,12 +55,32 @@ const TYPES: Record<string, PathInfo['type']> = {
   'symbolic link': 'symlink',
 };
 
+/**
+ * At most this many commands at once: sshd allows 10 sessions per multiplexed connection by default
+ * (sshd_config MaxSessions), and a host busy with update-initramfs should not also field dozens.
+ */
+export const MAX_CONCURRENT_COMMANDS = 4;
+
 export class ShellHostChannel implements HostChannel {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(
     readonly description: string,
-    private readonly exec: HostExec,
+    private readonly execute: HostExec,
     private readonly onClose: () => Promise<void> = async () => undefined,
   ) {}
+
+  private async exec(argv: string[], options: { input?: string; timeoutMs: number }): Promise<CommandOutput> {
+    if (this.running >= MAX_CONCURRENT_COMMANDS) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try {
+      return await this.execute(argv, options);
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
 
   async run(argv: string[], options: RunOptions = {}): Promise<CommandOutput> {
     const output = await this.exec(argv, { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
@@ -68,7 +88,7 @@ export class ShellHostChannel implements HostChannel {
   }
 
   private async sh(script: string, args: string[], input?: string): Promise<CommandOutput> {
-    return this.exec(['sh', '-c', script, 'sh', ...args], { input, timeoutMs: 60_000 });
+    return this.exec(['sh', '-c', script, 'sh', ...args], { input, timeoutMs: 120_000 });
   }
 
   async readFile(path: string): Promise<string | undefined> {

@@ -70,8 +70,7 @@ export async function startTestSshd(options: { forceCommand?: string } = {}): Pr
       'PermitRootLogin prohibit-password',
       'UsePAM no',
       'StrictModes no',
-      'MaxSessions 50',
-      'MaxStartups 50',
+      // MaxSessions stays at its default (10 per connection), as on a real host.
       ...(options.forceCommand ? [`ForceCommand ${options.forceCommand}`] : []),
       '',
     ].join('\n'),
