@@ -19,6 +19,8 @@ export interface TestSshd {
   dir: string;
   /** What sshd wrote to stderr (for failures). */
   log(): string;
+  /** Ends every open connection (what a reboot does to them); the listener stays. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,10 @@ export async function startTestSshd(options: { forceCommand?: string } = {}): Pr
       configFile: '/dev/null',
     },
     log: () => stderr,
+    dropConnections: () => {
+      const children = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      for (const pid of children) process.kill(Number(pid), 'SIGKILL');
+    },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
