@@ -82,8 +82,12 @@ export async function startTestSshd(options: { forceCommand?: string } = {}): Pr
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 30_000;
   while (!(await accepting(port))) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`sshd did not accept on 127.0.0.1:${port} within 30 s: ${stderr}`);
+    const failure = child.exitCode !== null ? `sshd exited with ${child.exitCode}: ${stderr}` : Date.now() > deadline ? `sshd did not accept on 127.0.0.1:${port} within 30 s: ${stderr}` : undefined;
+    if (failure) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(failure);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
