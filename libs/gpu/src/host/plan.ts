@@ -95,7 +95,7 @@ function change(facts: HostFacts, path: string, after: string | undefined): Host
   return [{ path, before, after, diff: unifiedDiff(path, before, after) }];
 }
 
-function describe(d: LspciDevice): string {
+function describeDevice(d: LspciDevice): string {
   return `${d.address} ${d.className} [${d.id}] ${d.description}`;
 }
 
@@ -129,7 +129,7 @@ export function planGpuHost(spec: GpuHostSpec, facts: HostFacts, options: GpuHos
         .filter((d) => !isBridge(d));
       if (others.length)
         refusals.push(
-          `IOMMU group ${group} of ${spec.mapping} also holds ${others.map(describe).join('; ')}; passing the card would take them from the host. ` +
+          `IOMMU group ${group} of ${spec.mapping} also holds ${others.map(describeDevice).join('; ')}; passing the card would take them from the host. ` +
             'Move the card to a slot wired to the CPU (its own group), or update the firmware; Genesis does not apply the ACS override patch',
         );
     }
