@@ -1,2 +1,3 @@
 export { parsePciAddress } from './lib/pci-address';
 export * from './nvidia-smi';
+export * from './host';

@@ -26,3 +26,4 @@ export {
   type PveRelease,
   type PveVersion,
 } from './model/release';
+export { prepareHostRoot, simulatedHostCommands, guestNvidiaSmi, renderLspciNnk, SIM_KERNEL } from './host-shell';

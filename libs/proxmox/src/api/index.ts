@@ -6,3 +6,4 @@ export * from './storage';
 export * from './pci';
 export * from './qemu';
 export * from './firewall';
+export * from './agent';

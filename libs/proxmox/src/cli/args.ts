@@ -1,4 +1,4 @@
-/** `genesis <command> [--file F] [--prune] [--allow-management-change]`: parsing and usage text. */
+/** `genesis <command> [--file F] [--prune] [--allow-management-change] [--reboot] [--confirm-console]`: parsing and usage text. */
 import { STEPS, type StepName } from '../engine/registry';
 
 export const COMMANDS = ['plan', 'provision', 'verify', ...(Object.keys(STEPS) as StepName[])] as const;
@@ -9,20 +9,28 @@ export interface CliArgs {
   file: string;
   prune: boolean;
   allowManagementChange: boolean;
+  /** Reboot the host when the GPU host step needs it, then verify. */
+  reboot: boolean;
+  /** The GPU drives the host's only console; pass it anyway. */
+  confirmConsole: boolean;
 }
 
-export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune] [--allow-management-change]
+export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune] [--allow-management-change] [--reboot] [--confirm-console]
 
   plan        show what differs between the host and the desired state (reads only)
-  provision   converge the host: storage → GPU mapping → bridges → firewall → templates → VMs
+  provision   converge the host: storage → GPU host setup → GPU mapping → bridges → firewall → templates → VMs
   verify      check the acceptance criteria on the host; PASS/FAIL each, non-zero exit on any FAIL
   ${Object.entries(STEPS).map(([s, k]) => `${s.padEnd(11)} converge only: ${k.join(', ')}`).join('\n  ')}
 
   --file F                   desired state (default infra/genesis.yaml)
   --prune                    also delete what the host has but the file does not declare
   --allow-management-change  allow changing the bridge that carries the management address
+  --reboot                   reboot the host when the GPU host step needs it, wait, and verify
+  --confirm-console          pass the GPU through even though it drives the host's only console
 
-Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json).
+Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json, its
+host's files in .genesis/sim/host). With PVE_HOST the host steps go over ssh to PVE_SSH (default
+root@$PVE_HOST; ~/.ssh/config, agent and known_hosts apply), or run here with GENESIS_HOST=local.
 PVE_TRACE=file appends one JSON line per API request.`;
 
 export class UsageError extends Error {
@@ -33,12 +41,14 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, allowManagementChange: false };
+  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, allowManagementChange: false, reboot: false, confirmConsole: false };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--prune') args.prune = true;
     else if (a === '--allow-management-change') args.allowManagementChange = true;
+    else if (a === '--reboot') args.reboot = true;
+    else if (a === '--confirm-console') args.confirmConsole = true;
     else if (a === '--file' || a === '-f') {
       const v = argv[++i];
       if (!v) throw new UsageError('--file needs a path, e.g. --file infra/genesis.yaml');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCli } from './run';
 import { parseArgs } from './args';
 import { PVE_VERSIONS } from '@genesis/pve-sim';
-import { GENESIS_FILE } from '../testing/desired-state';
+import { GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
 import { schemaFileFor } from '../testing/simulated-host';
 
 const haveSchema = PVE_VERSIONS.every((v) => existsSync(schemaFileFor(v)));
@@ -35,8 +35,11 @@ describe('genesis CLI', () => {
       file: 'x.yaml',
       prune: true,
       allowManagementChange: true,
+      reboot: false,
+      confirmConsole: false,
     });
-    expect(() => parseArgs(['deploy'])).toThrow(/unknown command "deploy"\n\nusage: genesis <plan\|provision\|verify\|storage\|bridges\|firewall\|templates\|vms>/);
+    expect(parseArgs(['gpu', '--reboot', '--confirm-console'])).toMatchObject({ command: 'gpu', reboot: true, confirmConsole: true });
+    expect(() => parseArgs(['deploy'])).toThrow(/unknown command "deploy"\n\nusage: genesis <plan\|provision\|verify\|storage\|bridges\|firewall\|templates\|gpu\|vms>/);
     expect(() => parseArgs(['plan', '--force'])).toThrow(/unknown option --force/);
   });
 
@@ -48,7 +51,10 @@ describe('genesis CLI', () => {
     expect(out[0]).toMatch(/^No PVE_HOST set: using the embedded Proxmox VE 9\.1\.3 simulator at https:\/\/127\.0\.0\.1:\d+ \(state: .*sim\/state\.json; GENESIS_PVE_VERSION=8\.4 rehearses 8\.4\)$/);
     expect(out).toContain('  host: Proxmox VE 9.1.3 (release 9.1)');
     expect(out).toContain('  + storage tank: create');
-    expect(out).toContain('Plan: 11 to create, 3 to update, 0 to delete, 1 unchanged.');
+    expect(out).toContain('Plan: 11 to create, 4 to update, 0 to delete, 1 unchanged.');
+    // The host's file changes sit in the same plan, as diffs.
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}~ gpu host rtx3090 \(simulated host \(.*sim\/host\)\): update$/));
+    expect(out).toContain('      +GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"');
     const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string });
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.every((l) => l.method === 'GET')).toBe(true);
@@ -70,6 +76,27 @@ describe('genesis CLI', () => {
     out = [];
     expect(await runCli(['plan', '--file', GENESIS_FILE], io({ GENESIS_PVE_VERSION: '7.4' }))).toBe(1);
     expect(err).toEqual(["cannot reach Proxmox: GENESIS_PVE_VERSION '7.4' is not a simulated Proxmox VE release; use 9.1 or 8.4 (default 9.1)"]);
+  });
+
+  itSim('gpu: host files, a reboot on request, PASS for lspci and nvidia-smi in VM 100; a second run changes nothing', async () => {
+    expect(await runCli(['provision', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}REBOOT NEEDED: the kernel options and vfio-pci binding take effect at the next boot of simulated host/));
+    // The snippet reached the snippets storage through the channel.
+    expect(readFileSync(join(dir, 'sim/host/var/lib/vz/snippets/genesis-ubuntu-ai.yaml'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'infra/cloud-init/ubuntu-ai.yaml'), 'utf8'));
+    out = [];
+    expect(await runCli(['gpu', '--reboot', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out.filter((l) => /^(PASS|FAIL) /.test(l))).toEqual([
+      'PASS  lspci shows vfio-pci for rtx3090 (10de:2204, 10de:1aef): 0000:01:00.0 [10de:2204] Kernel driver in use: vfio-pci; 0000:01:00.1 [10de:1aef] Kernel driver in use: vfio-pci',
+      'PASS  IOMMU group of rtx3090 holds only the card: group 14: 0000:01:00.0, 0000:01:00.1',
+      'PASS  nvidia-smi works in VM 100 (brain): NVIDIA GeForce RTX 3090, driver 525.147.05, 24576 MiB',
+    ]);
+    out = [];
+    expect(await runCli(['plan', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}= gpu host rtx3090 \(simulated host/));
+    expect(out).toContain('  = pci mapping rtx3090');
+    expect(out).toContain('No changes: the host matches the desired state.');
+    const state = JSON.parse(readFileSync(join(dir, 'sim/state.json'), 'utf8')) as { vms: Record<string, { config: Record<string, string> }> };
+    expect(state.vms['100'].config.hostpci0).toBe('mapping=rtx3090,pcie=1');
   });
 
   it('rejects an invalid desired state with exit 2 before starting anything', async () => {

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parsePveVersion, startSimulator, type RunningSimulator } from '@genesis/pve-sim';
+import { DirectoryHostChannel, LocalHostChannel, SshHostChannel, type HostChannel } from '@genesis/host-channel';
+import { guestNvidiaSmi, parsePveVersion, prepareHostRoot, simulatedHostCommands, startSimulator, type GuestExecHook, type RunningSimulator } from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import { pveConfigFromEnv } from '../client/config';
 import type { PveConnectionConfig } from '../client/types';
@@ -17,7 +18,20 @@ export interface Connection {
   simulated: boolean;
   /** Writes a file onto a host storage where the API cannot (see ApplyContext.placeFile). */
   placeFile?: (volid: string, content: string) => Promise<void>;
+  /** Commands and files on the host itself (ssh, local, or the simulator's host directory). */
+  host: HostChannel;
   close(): Promise<void>;
+}
+
+/**
+ * The channel to a real host: this machine with GENESIS_HOST=local (Genesis runs on the node),
+ * otherwise ssh to PVE_SSH (default root@PVE_HOST, port PVE_SSH_PORT).
+ */
+export function hostChannelFromEnv(env: NodeJS.ProcessEnv): HostChannel {
+  if (env.GENESIS_HOST?.trim() === 'local') return new LocalHostChannel();
+  const port = env.PVE_SSH_PORT?.trim() ? Number(env.PVE_SSH_PORT) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`PVE_SSH_PORT=${env.PVE_SSH_PORT} is not a TCP port; set it to a number such as 22`);
+  return new SshHostChannel({ destination: env.PVE_SSH?.trim() || `root@${env.PVE_HOST?.trim()}`, port });
 }
 
 /** The directory holding nx.json above `from`. */
@@ -82,18 +96,29 @@ export async function connect(
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
     const api = new PveClient(config);
+    const host = hostChannelFromEnv(env);
     return {
       api,
       config,
       endpoint: `https://${config.host}:${config.port}`,
       simulated: false,
-      close: async () => api.close(),
+      host,
+      close: async () => {
+        api.close();
+        await host.close();
+      },
     };
   }
   // GENESIS_PVE_VERSION picks the release the embedded simulator is (9.1 by default).
   const pveVersion = parsePveVersion(env.GENESIS_PVE_VERSION, 'GENESIS_PVE_VERSION');
   const stateFile = simStateFile ?? simStateFileFor(pveVersion);
-  const sim = await startSimulator({ stateFile, node, pveVersion });
+  // The guest's nvidia-smi needs the running simulator's state, which exists only after the start.
+  const guest: { exec?: GuestExecHook } = {};
+  const sim = await startSimulator({ stateFile, node, pveVersion, guestExec: (vmid, argv) => guest.exec?.(vmid, argv) });
+  guest.exec = guestNvidiaSmi(() => sim.state.read());
+  const hostRoot = join(dirname(stateFile), 'host');
+  prepareHostRoot(hostRoot, sim.state.read().pci);
+  const host = new DirectoryHostChannel(hostRoot, simulatedHostCommands(() => sim.state.read().pci), `simulated host (${relative(process.cwd(), hostRoot) || hostRoot})`);
   say(
     `No PVE_HOST set: using the embedded Proxmox VE ${sim.release.version.version} simulator at ${sim.url} ` +
       `(state: ${relative(process.cwd(), stateFile) || stateFile}; ` +
@@ -107,6 +132,7 @@ export async function connect(
     endpoint: sim.url,
     simulated: true,
     placeFile: simulatorPlaceFile(sim),
+    host,
     close: async () => {
       api.close();
       await sim.stop();

@@ -7,6 +7,9 @@ import { apply } from '../engine/apply';
 import { formatPlan, plan } from '../engine/plan';
 import { STEPS } from '../engine/registry';
 import { verify } from '../engine/verify';
+import { RESOURCES } from '../engine/registry';
+import { snippetPath } from '../resources/template';
+import type { HostContext } from '../resources/types';
 import { resolveManagementAddress } from '../engine/network';
 import { parseArgs, UsageError } from './args';
 import { connect } from './connect';
@@ -54,15 +57,21 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       return 2;
     }
     const started = Date.now();
+    const host: HostContext = { host: conn.host, reboot: args.reboot, confirmConsole: args.confirmConsole, progress: io.out };
+    // Snippets go onto the host through the channel (the simulator also lists them in its API).
+    const placeFile = async (volid: string, content: string) => {
+      await conn.host.writeFile(snippetPath(volid, state), content);
+      await conn.placeFile?.(volid, content);
+    };
     switch (args.command) {
       case 'plan': {
-        const p = await plan(conn.api, state, { prune: args.prune });
+        const p = await plan(conn.api, state, { prune: args.prune, host });
         io.out(formatPlan(p, state.source.file));
         io.out(`(read the host in ${((Date.now() - started) / 1000).toFixed(2)} s)`);
         return 0;
       }
       case 'verify': {
-        const result = await verify(conn.api, state, { endpoint: conn.endpoint, progress: io.out });
+        const result = await verify(conn.api, state, { endpoint: conn.endpoint, progress: io.out, host });
         const failed = result.checks.filter((c) => !c.ok).length;
         io.out(failed ? `verify: ${failed} of ${result.checks.length} checks FAILED` : `verify: all ${result.checks.length} checks passed`);
         return failed ? 1 : 0;
@@ -75,9 +84,15 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           allowManagementChange: args.allowManagementChange,
           managementAddress: await resolveManagementAddress(conn.config.host),
           progress: io.out,
-          placeFile: conn.placeFile,
+          placeFile,
+          host,
         });
         if (result.applied.length) io.out(`${args.command}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        if (args.command === 'gpu') {
+          // The step ends with what a person would check by hand.
+          const checks = await RESOURCES['gpu-host'].verify(conn.api, state, host);
+          for (const c of checks) io.out(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+        }
         return 0;
       }
     }

@@ -33,6 +33,11 @@ describe('encodeForm', () => {
     );
     expect(new URLSearchParams(encodeForm({ a: 'x&y=z' })).get('a')).toBe('x&y=z');
   });
+
+  it('sends a list as the key repeated, as PVE reads array parameters (agent/exec command)', () => {
+    const form = encodeForm(normaliseParams({ command: ['nvidia-smi', '--query-gpu=name,driver_version', '--format=csv,noheader'] }));
+    expect(new URLSearchParams(form).getAll('command')).toEqual(['nvidia-smi', '--query-gpu=name,driver_version', '--format=csv,noheader']);
+  });
 });
 
 describe('redactParams', () => {

@@ -13,14 +13,19 @@ export function normaliseParams(params: PveParams | undefined): Record<string, s
         throw new TypeError(`parameter ${name} must be a finite number, got ${value}`);
       }
       out[name] = String(value);
-    } else out[name] = value;
+    } else out[name] = typeof value === 'string' ? value : value.join(LIST_SEPARATOR);
   }
   return out;
 }
 
+/** Joins the values of a list parameter inside the normalised record; no PVE value holds a NUL. */
+export const LIST_SEPARATOR = '\0';
+
 /** application/x-www-form-urlencoded, also used for the query string of GET/DELETE. */
 export function encodeForm(params: Record<string, string>): string {
-  return new URLSearchParams(params).toString();
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) for (const v of value.split(LIST_SEPARATOR)) form.append(name, v);
+  return form.toString();
 }
 
 export const SECRET_PARAM_RE = /password|secret|token|key|cipassword/i;

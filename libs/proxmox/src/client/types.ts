@@ -4,8 +4,11 @@
  * and tracing; it knows nothing about Proxmox semantics beyond that.
  */
 
-/** Query or form parameters. Booleans are sent as 1/0, undefined values are dropped. */
-export type PveParams = Record<string, string | number | boolean | undefined>;
+/**
+ * Query or form parameters. Booleans are sent as 1/0, undefined values are dropped, a list is sent
+ * as the key repeated (PVE's `array` parameters, e.g. agent/exec `command`).
+ */
+export type PveParams = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 /** `GET /nodes/{node}/tasks/{upid}/status` as PVE returns it. */
 export interface PveTaskStatus {

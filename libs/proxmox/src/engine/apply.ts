@@ -73,7 +73,7 @@ export async function apply(api: PveApi, state: DesiredState, options: ApplyOpti
 
   progress('Applying:');
   const applied: Change[] = [];
-  const ctx: ApplyContext = { state, progress, placeFile: options.placeFile };
+  const ctx: ApplyContext = { ...options.host, state, progress, placeFile: options.placeFile };
   let bridgesDone = false;
   for (const change of ordered) {
     const started = Date.now();

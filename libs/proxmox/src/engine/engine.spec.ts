@@ -112,7 +112,7 @@ describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pv
     host = await simulatedHost();
     const error = await apply(host.api, state, { progress }).catch((e: Error) => e);
     expect((error as Error).message).toMatch(
-      /^template 9000 \(Template-Ubuntu-AI\) \(create\) failed: copy the user-data snippet to the host once: scp infra\/cloud-init\/ubuntu-ai\.yaml root@\$PVE_HOST:\/var\/lib\/vz\/snippets\/genesis-ubuntu-ai\.yaml, then run again\n/,
+      /^template 9000 \(Template-Ubuntu-AI\) \(create\) failed: no way to the host's files: copy the user-data snippet once: scp infra\/cloud-init\/ubuntu-ai\.yaml root@\$PVE_HOST:\/var\/lib\/vz\/snippets\/genesis-ubuntu-ai\.yaml, then run again\n/,
     );
     await host.placeFile('local:snippets/genesis-ubuntu-ai.yaml', 'from scp');
     await apply(host.api, state, { progress });

@@ -4,7 +4,7 @@
  */
 import type { PveApi } from '../client/types';
 import type { DesiredState } from '../state/load';
-import { RESOURCE_KINDS, type Change, type ResourceKind } from '../resources/types';
+import { RESOURCE_KINDS, type Change, type HostContext, type ResourceKind } from '../resources/types';
 import { RESOURCES } from './registry';
 import { getVersion, type PveVersion } from '../api/version';
 import { featureProblems, releaseProblems } from './release';
@@ -13,6 +13,8 @@ export interface PlanOptions {
   /** Restrict to these kinds (a step target); default all. */
   kinds?: readonly ResourceKind[];
   prune?: boolean;
+  /** The host channel and consent flags for the host steps (without: they plan nothing). */
+  host?: HostContext;
 }
 
 export interface Plan {
@@ -28,7 +30,7 @@ export interface Plan {
 export async function plan(api: PveApi, state: DesiredState, options: PlanOptions = {}): Promise<Plan> {
   const kinds = RESOURCE_KINDS.filter((k) => !options.kinds || options.kinds.includes(k));
   // /version goes out with the first round of reads: the release gates the plan, not the reads.
-  const [host, ...currents] = await Promise.all([getVersion(api), ...kinds.map((k) => RESOURCES[k].read(api, state))]);
+  const [host, ...currents] = await Promise.all([getVersion(api), ...kinds.map((k) => RESOURCES[k].read(api, state, options.host))]);
   const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune }));
   const unsupported = releaseProblems(host);
   const hostProblems = unsupported.length ? unsupported : featureProblems(state, host);
@@ -72,6 +74,7 @@ export function formatPlan(p: Plan, source: string): string {
       else if (c.action === 'delete') lines.push(`      ${f.field}: ${show(f.from)}`);
       else lines.push(`      ${f.field}: ${show(f.from)} → ${show(f.to)}`);
     }
+    for (const d of c.diff ?? []) lines.push(`      ${d}`);
     for (const n of c.notes ?? []) lines.push(`      note: ${n}`);
     for (const pr of c.problems ?? []) lines.push(`      PROBLEM: ${pr}`);
   }

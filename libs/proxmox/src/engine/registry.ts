@@ -1,6 +1,7 @@
 /** The resource modules by kind, and the CLI steps that group them. */
 import { bridgeResource } from '../resources/bridge';
 import { firewallResource } from '../resources/firewall';
+import { gpuHostResource } from '../resources/gpu-host';
 import { pciMappingResource } from '../resources/pci-mapping';
 import { storageResource } from '../resources/storage';
 import { templateResource } from '../resources/template';
@@ -9,6 +10,7 @@ import type { Resource, ResourceKind } from '../resources/types';
 
 export const RESOURCES: Record<ResourceKind, Resource<never>> = {
   storage: storageResource as Resource<never>,
+  'gpu-host': gpuHostResource as Resource<never>,
   'pci-mapping': pciMappingResource as Resource<never>,
   bridge: bridgeResource as Resource<never>,
   firewall: firewallResource as Resource<never>,
@@ -17,14 +19,16 @@ export const RESOURCES: Record<ResourceKind, Resource<never>> = {
 };
 
 /**
- * The `infra` targets, in the order `provision` runs them. The GPU mapping travels with the VMs
- * (VM 100 references it) until the GPU passthrough step takes it over.
+ * The `infra` targets, in the order `provision` runs them. `gpu` is the host half of passthrough
+ * (files on the host, through the host channel); the GPU mapping travels with the VMs (VM 100
+ * references it, and the host reports the card's IOMMU group only once the IOMMU is on).
  */
 export const STEPS = {
   storage: ['storage'],
   bridges: ['bridge'],
   firewall: ['firewall'],
   templates: ['template'],
+  gpu: ['gpu-host'],
   vms: ['pci-mapping', 'vm'],
 } as const satisfies Record<string, readonly ResourceKind[]>;
 

@@ -19,7 +19,7 @@ import {
 } from '../api/qemu';
 import type { DesiredState } from '../state/load';
 import type { TemplateSpec } from '../state/schema';
-import type { Check } from '../resources/types';
+import type { Check, HostContext } from '../resources/types';
 import { RESOURCES } from './registry';
 
 export interface VerifyOptions {
@@ -28,6 +28,8 @@ export interface VerifyOptions {
   progress?: ProgressFn;
   /** How long a spawned VM may take to reach `running` (default 5 min). */
   spawnTimeoutMs?: number;
+  /** The host channel: checks the GPU binding on the host and nvidia-smi in its VM. */
+  host?: HostContext;
 }
 
 export interface VerifyResult {
@@ -61,6 +63,7 @@ export async function verify(api: PveApi, state: DesiredState, options: VerifyOp
     RESOURCES.template.verify(api, state),
     RESOURCES['pci-mapping'].verify(api, state),
     RESOURCES.vm.verify(api, state),
+    RESOURCES['gpu-host'].verify(api, state, { progress, ...options.host }),
   ]);
   static_.flat().forEach(record);
 

@@ -38,8 +38,7 @@ describe('template diff', () => {
     expect(win).toMatchObject({ bios: 'ovmf', ostype: 'win10', efidisk0: 'tank:1,efitype=4m,pre-enrolled-keys=1', tpmstate0: 'tank:1,version=v2.0', scsi0: 'tank:64,discard=on,iothread=1,ssd=1' });
     expect(changes[0].fields[0]).toEqual({ field: 'snippet', to: `${SNIPPET} from infra/cloud-init/ubuntu-ai.yaml` });
     expect(changes[0].notes).toEqual([
-      'the PVE API cannot upload snippets: copy the user-data snippet to the host once: ' +
-        'scp infra/cloud-init/ubuntu-ai.yaml root@$PVE_HOST:/var/lib/vz/snippets/genesis-ubuntu-ai.yaml',
+      'the PVE API cannot upload snippets: provision writes /var/lib/vz/snippets/genesis-ubuntu-ai.yaml through the host channel',
     ]);
   });
 

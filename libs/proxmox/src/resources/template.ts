@@ -54,7 +54,7 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const snippetField: FieldChange[] = snippetMissing
       ? [{ field: 'snippet', to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
       : [];
-    if (snippetMissing) notes.push(`the PVE API cannot upload snippets: ${snippetCommand(spec, state)}`);
+    if (snippetMissing) notes.push(`the PVE API cannot upload snippets: provision writes ${snippetPath(spec.cloudinit.snippet ?? '', state)} through the host channel`);
     if (!host || !config) {
       const fields: FieldChange[] = [...snippetField];
       if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
@@ -102,13 +102,19 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
   return changes;
 }
 
-function snippetCommand(spec: TemplateSpec, state: DesiredState): string {
-  const [storage, name] = (spec.cloudinit.snippet ?? ':').split(':');
+/** Where a snippet volume (`local:snippets/x.yaml`) lives on the host: its dir storage's path. */
+export function snippetPath(volid: string, state: DesiredState): string {
+  const colon = volid.indexOf(':');
+  const [storage, name] = [volid.slice(0, colon), volid.slice(colon + 1)];
   const dir = state.storage.find((s) => s.id === storage && s.type === 'dir');
   const path = dir && dir.type === 'dir' ? dir.path : '/var/lib/vz';
+  return `${path}/${name}`;
+}
+
+function snippetCommand(spec: TemplateSpec, state: DesiredState): string {
   return (
-    `copy the user-data snippet to the host once: ` +
-    `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:${path}/${name}`
+    `no way to the host's files: copy the user-data snippet once: ` +
+    `scp infra/${spec.cloudinit.userData ?? 'cloud-init/…'} root@$PVE_HOST:${snippetPath(spec.cloudinit.snippet ?? ':', state)}`
   );
 }
 

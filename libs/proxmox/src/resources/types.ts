@@ -2,12 +2,16 @@
  * What every resource kind has in common: the same four verbs (read, diff, apply, verify) and the
  * Change / Check records the engine prints.
  */
+import type { HostChannel } from '@genesis/host-channel';
 import type { PveApi } from '../client/types';
 import type { ProgressFn } from '../api/tasks';
 import type { DesiredState } from '../state/load';
 
-/** In dependency order: storage before templates, bridges before VMs, the GPU mapping before VM 100. */
-export const RESOURCE_KINDS = ['storage', 'pci-mapping', 'bridge', 'firewall', 'template', 'vm'] as const;
+/**
+ * In dependency order: storage before templates, bridges before VMs, the host's GPU passthrough
+ * setup (files on the host, not API) before the GPU mapping, the mapping before VM 100.
+ */
+export const RESOURCE_KINDS = ['storage', 'gpu-host', 'pci-mapping', 'bridge', 'firewall', 'template', 'vm'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export type Action = 'create' | 'update' | 'delete' | 'unchanged';
@@ -30,6 +34,18 @@ export interface Change<D = unknown, C = unknown> {
   notes?: string[];
   /** Things that make the change impossible as planned; apply refuses the whole plan. */
   problems?: string[];
+  /** A unified diff of host files the change writes (host steps), shown in the plan. */
+  diff?: string[];
+}
+
+/** What the host steps need besides the API: the channel to the host and the user's consent flags. */
+export interface HostContext {
+  host?: HostChannel;
+  /** Reboot the host when a host step needs it (--reboot). */
+  reboot?: boolean;
+  /** The GPU drives the host's only console, and the user accepts that (--confirm-console). */
+  confirmConsole?: boolean;
+  progress?: ProgressFn;
 }
 
 export interface Check {
@@ -38,7 +54,7 @@ export interface Check {
   detail: string;
 }
 
-export interface ApplyContext {
+export interface ApplyContext extends HostContext {
   state: DesiredState;
   progress: ProgressFn;
   /**
@@ -55,10 +71,10 @@ export interface DiffOptions {
 
 export interface Resource<Current = unknown> {
   kind: ResourceKind;
-  read(api: PveApi, state: DesiredState): Promise<Current>;
+  read(api: PveApi, state: DesiredState, host?: HostContext): Promise<Current>;
   diff(state: DesiredState, current: Current, options: DiffOptions): Change[];
   apply(api: PveApi, change: Change, ctx: ApplyContext): Promise<void>;
-  verify(api: PveApi, state: DesiredState): Promise<Check[]>;
+  verify(api: PveApi, state: DesiredState, host?: HostContext): Promise<Check[]>;
 }
 
 export const unchanged = (kind: ResourceKind, id: string): Change => ({ kind, id, action: 'unchanged', fields: [] });

@@ -1,0 +1,3 @@
+export { prepareHostRoot, defaultDriver, SIM_KERNEL } from './layout';
+export { renderLspciNnk, simulatedHostCommands, type ShellResult } from './commands';
+export { guestNvidiaSmi } from './guest';
