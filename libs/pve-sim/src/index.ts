@@ -18,3 +18,5 @@ export {
   type SimState,
 } from './model/state';
 export { defaultSchemaPath, loadApiSchema } from './schema';
+export { interfacesFileText, renderInterfaces } from './model/network';
+export type { NetworkInterface } from './model/state';
