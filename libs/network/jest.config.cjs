@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'network',
+  preset: '../../jest.preset.js',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/e2e/'],
+};
