@@ -57,6 +57,8 @@ export class Topology {
   }
 
   private async addNs(name: string): Promise<void> {
+    // After cleanup started (a signal mid-build), nothing new may appear.
+    if (this.cleaned) throw new Error(`rehearsal ${this.prefix} was stopped; not creating ${name}`);
     this.created.push(name);
     await must(['ip', 'netns', 'add', name]);
     await must(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
