@@ -1,18 +1,18 @@
 /**
  * `network:e2e`: the rehearsal for real (root, network namespaces, ifupdown2, nft). genesis.yaml
  * passes every expectation; the same file broken on purpose fails the expectation it breaks; and an
- * interrupted rehearsal leaves no namespace behind.
+ * interrupted rehearsal leaves no namespace behind. Needs root: skipped without it, except in CI.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { rehearse, type RehearsalResult } from '../src/rehearsal/rehearse';
-import { REPO_ROOT, genesisWith } from '../src/testing';
+import { REPO_ROOT, asRoot, genesisWith } from '../src/testing';
 
 const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
 const failed = (r: RehearsalResult) => r.expectations.filter((e) => !e.ok).map((e) => e.name);
 
 describe('infra:rehearse', () => {
-  it('passes every expectation for infra/genesis.yaml, and removes what it made', async () => {
+  asRoot('passes every expectation for infra/genesis.yaml, and removes what it made', async () => {
     const r = await rehearse(genesisWith());
     expect(failed(r)).toEqual([]);
     expect(r.expectations.length).toBe(13);
@@ -20,7 +20,7 @@ describe('infra:rehearse', () => {
     expect(namespaces()).not.toContain(r.prefix);
   });
 
-  it('fails when the desired state lets the DMZ reach the intranet', async () => {
+  asRoot('fails when the desired state lets the DMZ reach the intranet', async () => {
     const r = await rehearse(genesisWith(['    comment: DMZ (The Arena)\n', '    comment: DMZ (The Arena)\n    reach: [vmbr1]\n']));
     expect(r.ok).toBe(false);
     expect(failed(r)).toEqual([
@@ -29,14 +29,14 @@ describe('infra:rehearse', () => {
     ]);
   });
 
-  it('fails when the desired state drops NAT from the intranet', async () => {
+  asRoot('fails when the desired state drops NAT from the intranet', async () => {
     const r = await rehearse(genesisWith(['    cidr: 10.0.1.1/24\n    nat: vmbr0\n', '    cidr: 10.0.1.1/24\n']));
     expect(r.ok).toBe(false);
     expect(failed(r)).toEqual(['VM on vmbr1 opens TCP to 198.51.100.10:8080 through NAT; the outside sees 192.168.1.10']);
     expect(r.expectations.find((e) => !e.ok)?.detail).toBe('outside saw 10.0.1.100, not 192.168.1.10');
   });
 
-  it('removes every namespace it made when interrupted (SIGTERM)', async () => {
+  asRoot('removes every namespace it made when interrupted (SIGTERM)', async () => {
     const cli = spawn(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, 'libs/network/src/cli/main.ts'), 'rehearse', '--file', 'infra/genesis.yaml'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

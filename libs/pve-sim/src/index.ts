@@ -18,5 +18,5 @@ export {
   type SimState,
 } from './model/state';
 export { defaultSchemaPath, loadApiSchema } from './schema';
-export { interfacesFileText, renderInterfaces } from './model/network';
+export { interfacesFileText, readInterfaceOptions, renderInterfaces } from './model/network';
 export type { NetworkInterface } from './model/state';

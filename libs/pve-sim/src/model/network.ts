@@ -164,6 +164,39 @@ export function interfacesFileText(ifaces: NetworkInterface[]): string {
   return `${renderInterfaces(ifaces).join('\n')}\n`;
 }
 
+/** `$options_alternatives` plus the keys `__read_etc_network_interfaces` parses into fields. */
+const READ_AS_FIELDS = new Set([
+  'address', 'netmask', 'broadcast', 'gateway', 'mtu', 'ovs_mtu', 'ovs_type', 'ovs_options', 'ovs_bridge', 'ovs_bonds',
+  'ovs_ports', 'bridge_fd', 'bridge-fd', 'bridge_vids', 'bridge-vids', 'bridge-access', 'bridge-learning',
+  'bridge-arp-nd-suppress', 'bridge-unicast-flood', 'bridge-multicast-flood', 'bridge-disable-mac-learning',
+  'bond_miimon', 'bond-miimon', 'bond_xmit_hash_policy', 'bond-xmit-hash-policy', 'bond-primary', 'link-type',
+  'uplink-id', 'vlan-protocol', 'vlan-raw-device', 'vlan-id', 'vxlan-id', 'vxlan-svcnodeip', 'vxlan-physdev',
+  'vxlan-local-tunnelip', 'vxlan-remoteip', 'slaves', 'bond-slaves', 'bond_slaves', 'bridge_ports', 'bridge-ports',
+  'bridge_stp', 'bridge-stp', 'bridge_vlan_aware', 'bridge-vlan-aware', 'bond_mode', 'bond-mode',
+]);
+
+/**
+ * The lines of each `iface NAME inet …` stanza that `__read_etc_network_interfaces` keeps in the
+ * interface's `options` list (anything it does not parse into a field: `post-up`, `up`, …).
+ * How the simulator takes in a file written on the host's shell.
+ */
+export function readInterfaceOptions(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (/^\s*#/.test(line)) continue;
+    const stanza = /^iface\s+(\S+)\s+inet\s/.exec(line);
+    if (stanza) {
+      current = [];
+      out.set(stanza[1], current);
+    } else if (/^\s+\S/.test(line) && current) {
+      const option = line.trim();
+      if (!READ_AS_FIELDS.has(option.split(/\s+/)[0])) current.push(option);
+    } else if (line.trim()) current = undefined;
+  }
+  return out;
+}
+
 /** A unified diff (one hunk, LCS-based), the shape of PVE's `diff -u` in `changes`. */
 export function unifiedDiff(a: string[], b: string[], fromName: string, toName: string): string {
   const n = a.length;
