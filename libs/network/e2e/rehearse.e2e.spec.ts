@@ -20,8 +20,17 @@ describe('infra:rehearse', () => {
     expect(namespaces()).not.toContain(r.prefix);
   });
 
-  asRoot('fails when the desired state lets the DMZ reach the intranet', async () => {
-    const r = await rehearse(genesisWith(['    comment: DMZ (The Arena)\n', '    comment: DMZ (The Arena)\n    reach: [vmbr1]\n']));
+  asRoot('fails when the desired state lets the DMZ reach the intranet (and opens a declared port forward)', async () => {
+    const r = await rehearse(
+      genesisWith(
+        ['    comment: DMZ (The Arena)\n', '    comment: DMZ (The Arena)\n    reach: [vmbr1]\n'],
+        ['    comment: Intranet\n', '    comment: Intranet\n    forwards: [{ port: 8443, to: 10.0.1.100, to_port: 9443 }]\n'],
+      ),
+    );
+    expect(r.expectations.find((e) => e.name.startsWith('outside 198.51.100.10 opens the declared forward'))).toMatchObject({
+      name: 'outside 198.51.100.10 opens the declared forward 192.168.1.10:8443 to 10.0.1.100:9443 on vmbr1',
+      ok: true,
+    });
     expect(r.ok).toBe(false);
     expect(failed(r)).toEqual([
       'VM on vmbr2 cannot ping the VM on vmbr1 (10.0.1.100)',

@@ -105,6 +105,28 @@ export async function rehearse(spec: NetworkSpec, options: RehearsalOptions = {}
     await reachesOut(acc.intranet, hostWan, ' through NAT');
     await reachesOut(acc.dmz, hostWan, ' through NAT');
 
+    // Declared port forwards (TCP, to a test VM): the outside opens them on the host's WAN address.
+    const listening = new Set([`${vm(acc.intranet).address}:${port}`]);
+    for (const b of spec.bridges)
+      for (const f of b.forwards) {
+        const v = topo.vms.get(b.name);
+        if (f.proto !== 'tcp' || v?.address !== f.to) {
+          log(`not rehearsed: forward ${f.proto} ${f.port} → ${f.to} (only TCP to a test VM: ${[...topo.vms.values()].map((x) => x.address).join(', ')})`);
+          continue;
+        }
+        const toPort = f.to_port ?? f.port;
+        if (!listening.has(`${f.to}:${toPort}`)) {
+          topo.track(await startSourceEcho(v.ns, v.address, toPort));
+          listening.add(`${f.to}:${toPort}`);
+        }
+        const tcp = await eventually(() => tcpConnect(topo.ns.out, hostWan, f.port));
+        const seen = (tcp as { seen?: string }).seen;
+        expect(`outside ${out} opens the declared forward ${hostWan}:${f.port} to ${f.to}:${toPort} on ${b.name}`, {
+          ok: tcp.ok && seen === out,
+          detail: tcp.ok && seen !== out ? `the VM saw ${seen}, not ${out}` : tcp.detail,
+        });
+      }
+
     const target = vm(acc.intranet);
     expect(`outside ${out} cannot ping the VM on ${acc.intranet} (${target.address}), with a route to it through the host`, await never(() => icmpEcho(topo.ns.out, target.address)));
     expect(`outside ${out} cannot open TCP to the VM on ${acc.intranet} (${target.address}:${port})`, await never(() => tcpConnect(topo.ns.out, target.address, port)));
