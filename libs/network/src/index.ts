@@ -1,6 +1,6 @@
 // @genesis/network: the host's /etc/network/interfaces and forwarding policy, rendered from the
 // desired state, and the rehearsal that proves them in network namespaces.
-export { networkRoles, type NetworkRoles, type NetworkSpec, type InternalBridge } from './roles';
+export { networkRoles, type NetworkRoles, type NetworkSpec, type InternalBridge, type NatBridge } from './roles';
 export { hostInterfaces, natOptions, renderInterfacesFile, POLICY_PATH } from './interfaces';
 export { renderPolicy, POLICY_TABLE } from './policy';
 export { renderHost, writeRendered, type RenderedHost } from './render';

@@ -78,9 +78,9 @@ describe('/etc/network/interfaces rendered from genesis.yaml', () => {
       // Private /run and /var/tmp: ifupdown2 takes its lock and state there.
       const out = execFileSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs g /run && mkdir /run/network && mount -t tmpfs g /var/tmp && exec ifquery -a -i '${file}' -o json`], { encoding: 'utf8' });
       const parsed = JSON.parse(out) as { name: string; config: Record<string, string | string[]> }[];
-      const vmbr1 = parsed.find((i) => i.name === 'vmbr1')!;
-      expect(vmbr1.config).toMatchObject({ address: '10.0.1.1/24', 'bridge-ports': 'none' });
-      expect([vmbr1.config['post-up']].flat()).toEqual(['echo 1 > /proc/sys/net/ipv4/ip_forward', 'nft -f /etc/network/genesis.nft']);
+      const vmbr1 = parsed.find((i) => i.name === 'vmbr1');
+      expect(vmbr1?.config).toMatchObject({ address: '10.0.1.1/24', 'bridge-ports': 'none' });
+      expect([vmbr1?.config['post-up']].flat()).toEqual(['echo 1 > /proc/sys/net/ipv4/ip_forward', 'nft -f /etc/network/genesis.nft']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,7 +14,7 @@ const q = (name: string) => `"${name}"`;
 
 export function renderPolicy(spec: NetworkSpec, source = 'infra/genesis.yaml'): string {
   const { internal, nat } = networkRoles(spec);
-  const uplinks = [...new Set(nat.map((b) => b.spec.nat!))];
+  const uplinks = [...new Set(nat.map((b) => b.uplink))];
   const forward: string[] = ['ct state established,related accept', 'ct state invalid drop'];
 
   for (const from of internal)
@@ -23,20 +23,20 @@ export function renderPolicy(spec: NetworkSpec, source = 'infra/genesis.yaml'): 
       const allowed = from.spec.reach.includes(to.name);
       forward.push(`iifname ${q(from.name)} oifname ${q(to.name)} ${allowed ? 'accept' : 'drop'} comment "${from.name} ${allowed ? 'may reach' : 'never reaches'} ${to.name}"`);
     }
-  for (const b of nat) forward.push(`iifname ${q(b.name)} oifname ${q(b.spec.nat!)} accept comment "${b.name} out through ${b.spec.nat}"`);
+  for (const b of nat) forward.push(`iifname ${q(b.name)} oifname ${q(b.uplink)} accept comment "${b.name} out through ${b.spec.nat}"`);
 
   const prerouting: string[] = [];
   for (const b of nat)
     for (const f of b.spec.forwards) {
       const toPort = f.to_port ?? f.port;
       const note = f.comment ? ` comment ${JSON.stringify(f.comment)}` : '';
-      prerouting.push(`iifname ${q(b.spec.nat!)} ${f.proto} dport ${f.port} dnat ip to ${f.to}:${toPort}${note}`);
-      forward.push(`iifname ${q(b.spec.nat!)} oifname ${q(b.name)} ip daddr ${f.to} ${f.proto} dport ${toPort} ct status dnat accept${note}`);
+      prerouting.push(`iifname ${q(b.uplink)} ${f.proto} dport ${f.port} dnat ip to ${f.to}:${toPort}${note}`);
+      forward.push(`iifname ${q(b.uplink)} oifname ${q(b.name)} ip daddr ${f.to} ${f.proto} dport ${toPort} ct status dnat accept${note}`);
     }
   for (const up of uplinks)
     for (const b of internal) forward.push(`iifname ${q(up)} oifname ${q(b.name)} drop comment "nothing from ${up} opens a connection into ${b.name}"`);
 
-  const postrouting = nat.map((b) => `oifname ${q(b.spec.nat!)} ip saddr ${b.subnet} masquerade comment "${b.name} NAT"`);
+  const postrouting = nat.map((b) => `oifname ${q(b.uplink)} ip saddr ${b.subnet} masquerade comment "${b.name} NAT"`);
 
   const chain = (name: string, hook: string, rules: string[]) =>
     [`\tchain ${name} {`, `\t\t${hook}`, ...rules.map((r) => `\t\t${r}`), '\t}'].join('\n');

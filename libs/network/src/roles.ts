@@ -19,8 +19,12 @@ export interface NetworkRoles {
   uplinks: BridgeSpec[];
   /** Bridges with a subnet that are not uplinks (vmbr1, vmbr2), in declaration order. */
   internal: InternalBridge[];
-  /** Internal bridges that masquerade out (`nat:`). */
-  nat: InternalBridge[];
+  /** Internal bridges that masquerade out (`nat:`), with the uplink they go through. */
+  nat: NatBridge[];
+}
+
+export interface NatBridge extends InternalBridge {
+  uplink: string;
 }
 
 export type NetworkSpec = Pick<DesiredSpec, 'node' | 'bridges' | 'vms'>;
@@ -28,11 +32,10 @@ export type NetworkSpec = Pick<DesiredSpec, 'node' | 'bridges' | 'vms'>;
 export function networkRoles(spec: NetworkSpec): NetworkRoles {
   const uplinkNames = new Set(spec.bridges.flatMap((b) => (b.nat ? [b.nat] : [])));
   const uplinks = spec.bridges.filter((b) => uplinkNames.has(b.name));
-  const internal = spec.bridges
-    .filter((b) => b.cidr && !uplinkNames.has(b.name))
-    .map((b) => {
-      const c = parseCidr(b.cidr!)!;
-      return { name: b.name, subnet: networkOf(c), address: c.address, spec: b };
-    });
-  return { uplinks, internal, nat: internal.filter((b) => b.spec.nat) };
+  const internal = spec.bridges.flatMap((b) => {
+    const c = b.cidr && !uplinkNames.has(b.name) ? parseCidr(b.cidr) : undefined;
+    return c ? [{ name: b.name, subnet: networkOf(c), address: c.address, spec: b }] : [];
+  });
+  const nat = internal.flatMap((b) => (b.spec.nat ? [{ ...b, uplink: b.spec.nat }] : []));
+  return { uplinks, internal, nat };
 }

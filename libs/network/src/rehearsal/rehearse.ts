@@ -4,7 +4,6 @@
  * by role (WAN, intranet, DMZ), not read from the policy under test: a desired state that lets the DMZ
  * into the intranet or drops NAT fails here instead of passing its own rules.
  */
-import { parseCidr } from '@genesis/proxmox';
 import { inNs, run } from './exec';
 import { icmpEcho, startSourceEcho, tcpConnect, type ProbeResult } from './probes';
 import { OUTSIDE, Topology } from './topology';
@@ -74,7 +73,7 @@ export async function rehearse(spec: NetworkSpec, options: RehearsalOptions = {}
   };
   try {
     await topo.build(renderHost(spec));
-    const hostWan = parseCidr(topo.managementCidr)!.address;
+    const hostWan = topo.managementCidr.split('/')[0];
     const managementKept = async (): Promise<ProbeResult> => {
       const r = await run(['ip', '-n', topo.ns.host, '-4', '-o', 'addr', 'show', 'dev', acc.wan]);
       const ok = r.code === 0 && r.stdout.includes(` ${topo.managementCidr} `);
@@ -87,7 +86,11 @@ export async function rehearse(spec: NetworkSpec, options: RehearsalOptions = {}
       detail: table.code === 0 ? `${table.stdout.split('\n').filter((l) => /^\s+(iifname|oifname|ct|ip) /.test(l)).length} rules` : table.stderr.trim(),
     });
 
-    const vm = (bridge: string) => topo.vms.get(bridge)!;
+    const vm = (bridge: string) => {
+      const v = topo.vms.get(bridge);
+      if (!v) throw new Error(`rehearsal: no test VM on ${bridge}; declare ${bridge} with a cidr`);
+      return v;
+    };
     topo.track(await startSourceEcho(topo.ns.out, OUTSIDE.address, port));
     topo.track(await startSourceEcho(vm(acc.intranet).ns, vm(acc.intranet).address, port));
     const out = OUTSIDE.address;

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { cidrContains, formatIpv4, parseCidr, type DesiredSpec } from '@genesis/proxmox';
+import { cidrContains, formatIpv4, parseCidr, type DesiredSpec, type Ipv4Cidr } from '@genesis/proxmox';
 import { inNs, must, run } from './exec';
 import type { RenderedHost } from '../render';
 
@@ -46,14 +46,15 @@ export class Topology {
   ) {}
 
   get managementCidr(): string {
-    return this.uplinkSpec.cidr!;
+    return this.uplinkSpec.cidr;
   }
 
-  private get uplinkSpec() {
+  private get uplinkSpec(): { ports: string[]; cidr: string; address: string; prefix: number; gateway: string } {
     const b = this.spec.bridges.find((x) => x.name === this.uplink);
-    if (!b?.cidr || !b.gateway || b.ports.length === 0)
+    const c = b?.cidr ? parseCidr(b.cidr) : undefined;
+    if (!b?.cidr || !c || !b.gateway || b.ports.length === 0)
       throw new Error(`rehearsal: bridge ${this.uplink} needs ports, cidr and gateway in genesis.yaml (bridges[].ports/cidr/gateway) to stand for the WAN`);
-    return b;
+    return { ports: b.ports, cidr: b.cidr, address: c.address, prefix: c.prefix, gateway: b.gateway };
   }
 
   private async addNs(name: string): Promise<void> {
@@ -75,9 +76,9 @@ export class Topology {
 
   async build(rendered: RenderedHost): Promise<void> {
     const up = this.uplinkSpec;
-    const gw = up.gateway!;
-    const prefixLen = parseCidr(up.cidr!)!.prefix;
-    if (cidrContains(parseCidr(`${OUTSIDE.address}/${OUTSIDE.prefix}`)!, gw))
+    const gw = up.gateway;
+    const prefixLen = up.prefix;
+    if (cidrContains(cidrOf(`${OUTSIDE.address}/${OUTSIDE.prefix}`), gw))
       throw new Error(`rehearsal: ${this.uplink}'s gateway ${gw} is inside the outside network ${OUTSIDE.address}/24; the rehearsal cannot stand in for it`);
     this.dir = mkdtempSync(join(tmpdir(), `${this.prefix}-`));
     const etc = join(this.dir, 'etc-network');
@@ -101,7 +102,7 @@ export class Topology {
     await must(['ip', '-n', this.ns.host, 'link', 'add', up.ports[0], 'type', 'veth', 'peer', 'name', 'lan0', 'netns', this.ns.wan]);
     await must(['ip', '-n', this.ns.wan, 'addr', 'add', `${gw}/${prefixLen}`, 'dev', 'lan0']);
     await must(['ip', '-n', this.ns.wan, 'link', 'set', 'lan0', 'up']);
-    const hostAddress = parseCidr(up.cidr!)!.address;
+    const hostAddress = up.address;
     for (const b of this.spec.bridges)
       if (b.cidr && b.name !== this.uplink)
         await must(['ip', '-n', this.ns.wan, 'route', 'add', formatNetwork(b.cidr), 'via', hostAddress]);
@@ -122,11 +123,11 @@ export class Topology {
   }
 
   private async addVm(bridge: string): Promise<void> {
-    const b = this.spec.bridges.find((x) => x.name === bridge)!;
-    if (!b.cidr) return;
-    const c = parseCidr(b.cidr)!;
+    const b = this.spec.bridges.find((x) => x.name === bridge);
+    if (!b?.cidr) return;
+    const c = cidrOf(b.cidr);
     const declared = this.spec.vms.find((v) => v.bridge === bridge && v.address)?.address;
-    const cidr = declared ?? `${freeAddress(this.spec, bridge)}/${c.prefix}`;
+    const cidr = declared ?? `${freeAddress(this.spec, b.cidr, b.gateway)}/${c.prefix}`;
     const ns = `${this.prefix}-vm-${bridge}`;
     const tap = `tap-${bridge}`.slice(0, 15);
     await this.addNs(ns);
@@ -150,16 +151,22 @@ export class Topology {
   }
 }
 
+/** The desired state was validated on load; a CIDR that does not parse here is a bug, said plainly. */
+function cidrOf(text: string): Ipv4Cidr {
+  const c = parseCidr(text);
+  if (!c) throw new Error(`rehearsal: "${text}" is not an IPv4 CIDR`);
+  return c;
+}
+
 function formatNetwork(cidr: string): string {
-  const c = parseCidr(cidr)!;
+  const c = cidrOf(cidr);
   return `${formatIpv4(c.network)}/${c.prefix}`;
 }
 
 /** The highest host address of the bridge's subnet that nothing in genesis.yaml uses. */
-function freeAddress(spec: Pick<DesiredSpec, 'bridges' | 'vms'>, bridge: string): string {
-  const b = spec.bridges.find((x) => x.name === bridge)!;
-  const c = parseCidr(b.cidr!)!;
-  const used = new Set([c.address, b.gateway, ...spec.vms.map((v) => v.address?.split('/')[0])]);
+function freeAddress(spec: Pick<DesiredSpec, 'vms'>, bridgeCidr: string, gateway: string | undefined): string {
+  const c = cidrOf(bridgeCidr);
+  const used = new Set([c.address, gateway, ...spec.vms.map((v) => v.address?.split('/')[0])]);
   for (let n = c.broadcast - 1; n > c.network; n--) if (!used.has(formatIpv4(n))) return formatIpv4(n);
-  throw new Error(`rehearsal: no free address left in ${b.cidr} for a test VM on ${bridge}`);
+  throw new Error(`rehearsal: no free address left in ${bridgeCidr} for a test VM`);
 }
