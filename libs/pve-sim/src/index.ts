@@ -27,3 +27,5 @@ export {
   type PveVersion,
 } from './model/release';
 export { prepareHostRoot, simulatedHostCommands, guestNvidiaSmi, renderLspciNnk, SIM_KERNEL } from './host-shell';
+export { interfacesFileText, readInterfaceOptions, renderInterfaces } from './model/network';
+export type { NetworkInterface } from './model/state';

@@ -88,10 +88,9 @@ function natNote(spec: BridgeSpec, specs: BridgeSpec[]): string[] {
   const uplink = specs.find((b) => b.name === spec.nat);
   const net = networkOf(parseCidr(spec.cidr)!);
   return [
-    `NAT of ${net} out through ${spec.nat}${uplink ? '' : ' (undeclared)'} is an iptables rule the PVE API cannot set; ` +
-      `on the host, add under "iface ${spec.name}" in /etc/network/interfaces: ` +
-      `post-up iptables -t nat -A POSTROUTING -s '${net}' -o ${spec.nat} -j MASQUERADE ` +
-      `(and post-down … -D …), with net.ipv4.ip_forward=1`,
+    `NAT of ${net} out through ${spec.nat}${uplink ? '' : ' (undeclared)'} and the forwarding policy are host files the PVE API cannot write: ` +
+      '`nx run infra:render` writes them (dist/infra/<node>/interfaces with the post-up lines, genesis.nft for nft -f), ' +
+      '`nx run infra:rehearse` proves them in network namespaces, and libs/network applyNetwork installs them through the host channel',
   ];
 }
 

@@ -61,6 +61,23 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
     if (b.gateway && !c) add(['bridges', i, 'gateway'], 'needs an address; add a cidr to this bridge or remove the gateway');
     if (b.nat && !bridges.has(b.nat)) add(['bridges', i, 'nat'], `bridge "${b.nat}" is not declared; NAT needs an uplink bridge from bridges:`);
     if (b.nat === b.name) add(['bridges', i, 'nat'], 'a bridge cannot NAT through itself; name the uplink bridge, e.g. vmbr0');
+    if (b.nat && bridges.get(b.nat) && !bridges.get(b.nat)!.gateway && b.nat !== b.name)
+      add(['bridges', i, 'nat'], `bridge "${b.nat}" has no gateway, so masqueraded traffic has no way out; NAT through the bridge that holds the default gateway (e.g. vmbr0)`);
+    if (b.nat && !c) add(['bridges', i, 'nat'], 'NAT needs this bridge\'s subnet; add a cidr (e.g. 10.0.1.1/24) or remove nat');
+    b.ports.forEach((p, k) => {
+      if (bridges.has(p)) add(['bridges', i, 'ports', k], `"${p}" is another bridge; a bridge port is a NIC or bond (e.g. enp3s0), route between bridges with nat/reach instead`);
+      const owner = spec.bridges.findIndex((o, oi) => oi < i && o.ports.includes(p));
+      if (owner >= 0) add(['bridges', i, 'ports', k], `"${p}" is already a port of ${spec.bridges[owner].name}; a NIC belongs to one bridge`);
+    });
+    b.reach.forEach((r, k) => {
+      if (!bridges.has(r)) add(['bridges', i, 'reach', k], `bridge "${r}" is not declared; name a bridge from bridges: (${[...bridges.keys()].join(', ')})`);
+      else if (r === b.name) add(['bridges', i, 'reach', k], 'a bridge always reaches itself; remove this entry');
+      else if (!bridges.get(r)!.cidr) add(['bridges', i, 'reach', k], `bridge "${r}" has no cidr, so nothing routes to it; add a cidr to it`);
+    });
+    b.forwards.forEach((f, k) => {
+      if (!b.nat) add(['bridges', i, 'forwards', k], 'a port forward comes in through the NAT uplink; add nat: <uplink bridge> to this bridge');
+      if (c && !cidrContains(c, f.to)) add(['bridges', i, 'forwards', k, 'to'], `"${f.to}" is outside ${b.cidr}; forward to a VM address in this bridge's subnet`);
+    });
     for (let j = 0; j < i; j++) {
       const o = subnets[j];
       if (c && o && cidrsOverlap(c, o))

@@ -71,6 +71,32 @@ describe('desired state: infra/genesis.yaml', () => {
     ]);
   });
 
+  it('refuses a network that cannot be rendered: bridge ports, NAT uplinks, gateways, reach and forwards', () => {
+    const gw = edit('gateway: 192.168.1.1', 'gateway: 192.168.2.1');
+    expect(problems(gw)).toEqual([
+      expect.stringMatching(new RegExp(`^infra/genesis\\.yaml:${lineOf('gateway: 192.168.1.1')}: bridges\\[0\\]\\.gateway: "192\\.168\\.2\\.1" is outside 192\\.168\\.1\\.10/24; the gateway must sit in the bridge's subnet$`)),
+    ]);
+    const noGateway = edit('    gateway: 192.168.1.1\n', '');
+    expect(problems(noGateway)).toEqual([
+      expect.stringMatching(/bridges\[1\]\.nat: bridge "vmbr0" has no gateway, so masqueraded traffic has no way out; NAT through the bridge that holds the default gateway/),
+      expect.stringMatching(/bridges\[2\]\.nat: bridge "vmbr0" has no gateway/),
+    ]);
+    const portIsBridge = edit('    comment: Intranet\n', '    comment: Intranet\n    ports: [vmbr2, enp3s0]\n');
+    expect(problems(portIsBridge)).toEqual([
+      expect.stringMatching(/bridges\[1\]\.ports\[0\]: "vmbr2" is another bridge; a bridge port is a NIC or bond/),
+      expect.stringMatching(/bridges\[1\]\.ports\[1\]: "enp3s0" is already a port of vmbr0; a NIC belongs to one bridge$/),
+    ]);
+    const natWithoutCidr = edit('    cidr: 10.0.2.1/24\n', '');
+    expect(problems(natWithoutCidr)).toContainEqual(
+      expect.stringMatching(/bridges\[2\]\.nat: NAT needs this bridge's subnet; add a cidr/),
+    );
+    const badForward = edit('    comment: Intranet\n', '    comment: Intranet\n    reach: [vmbr7]\n    forwards: [{ port: 8443, to: 10.0.2.5 }]\n');
+    expect(problems(badForward)).toEqual([
+      expect.stringMatching(/bridges\[1\]\.reach\[0\]: bridge "vmbr7" is not declared/),
+      expect.stringMatching(/bridges\[1\]\.forwards\[0\]\.to: "10\.0\.2\.5" is outside 10\.0\.1\.1\/24; forward to a VM address in this bridge's subnet$/),
+    ]);
+  });
+
   it("resolves '@bridge' in firewall rules to that bridge's subnet, and rejects unknown ones", () => {
     const fw = genesisState().firewall;
     expect(fw.rules[0].source).toBe('192.168.1.0/24');

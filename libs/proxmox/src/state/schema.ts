@@ -70,6 +70,17 @@ export const storageSchema = z.discriminatedUnion('type', [zfsStorageSchema, dir
   message: 'needs `type: zfspool` (a ZFS pool on named disks) or `type: dir` (a directory)',
 });
 
+export const portForwardSchema = z.strictObject({
+  proto: z.enum(['tcp', 'udp'], { message: 'is not a protocol; use tcp or udp' }).default('tcp'),
+  /** The port on the uplink's address. */
+  port: z.number().int().min(1).max(65535, { message: 'is not a port; use 1-65535' }),
+  /** The VM address inside this bridge's subnet. */
+  to: ipv4,
+  /** The port on the VM; the same as `port` when absent. */
+  to_port: z.number().int().min(1).max(65535, { message: 'is not a port; use 1-65535' }).optional(),
+  comment: z.string().optional(),
+});
+
 export const bridgeSchema = z.strictObject({
   name: bridgeName,
   comment: z.string().optional(),
@@ -77,8 +88,15 @@ export const bridgeSchema = z.strictObject({
   ports: z.array(ifaceName).default([]),
   cidr: cidr.optional(),
   gateway: ipv4.optional(),
-  /** Masquerade this bridge's subnet out through that bridge (a host iptables rule). */
+  /**
+   * Masquerade this bridge's subnet out through that bridge (the host policy libs/network renders);
+   * nothing from that bridge opens a connection in, unless `forwards` says so.
+   */
   nat: bridgeName.optional(),
+  /** Other internal bridges this one may open connections to; none by default (each is isolated). */
+  reach: z.array(bridgeName).default([]),
+  /** Port forwards from the NAT uplink into this bridge: `{ port: 8443, to: 10.0.1.100 }`. */
+  forwards: z.array(portForwardSchema).default([]),
   autostart: z.boolean().default(true),
 });
 
@@ -191,6 +209,7 @@ export type StorageSpec = z.output<typeof storageSchema>;
 export type ZfsStorageSpec = z.output<typeof zfsStorageSchema>;
 export type DirStorageSpec = z.output<typeof dirStorageSchema>;
 export type BridgeSpec = z.output<typeof bridgeSchema>;
+export type PortForwardSpec = z.output<typeof portForwardSchema>;
 export type FirewallSpec = z.output<typeof firewallSchema>;
 export type RuleSpec = z.output<typeof ruleSchema>;
 export type TemplateSpec = z.output<typeof templateSchema>;

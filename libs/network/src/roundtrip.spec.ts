@@ -1,0 +1,78 @@
+/**
+ * The rendered file round-trips through the simulator: `infra:bridges` (the engine over the API),
+ * then the NAT step through a host channel onto the simulator's host, leaves exactly the file
+ * `infra:render` writes; a later API change to the bridge keeps the NAT lines, as PVE's
+ * update_network does (PVE/API2/Network.pm assigns only the request's keys, `options` stay).
+ */
+import { apply } from '@genesis/proxmox';
+import { interfacesFileText, readInterfaceOptions, type RunningSimulator } from '@genesis/pve-sim';
+import { simulatedHost, type SimulatedHost } from '@genesis/proxmox/src/testing/simulated-host';
+import { applyNetwork, type HostChannel } from './apply';
+import { renderInterfacesFile } from './interfaces';
+import { genesisWith } from './testing';
+
+const INTERFACES = '/etc/network/interfaces';
+
+/**
+ * The host channel onto the simulator's host, as a shell on it would see it: /etc/network/interfaces
+ * is the simulator's network model as pve-common writes it, and a write is read back the way PVE
+ * reads it (unmanaged lines into each interface's options). nft and sysctl have no kernel here and
+ * only succeed (the rehearsal runs them for real); other files are kept as written.
+ */
+function simulatorChannel(sim: RunningSimulator): HostChannel & { ran: string[] } {
+  const files = new Map<string, string>();
+  const ran: string[] = [];
+  return {
+    ran,
+    readFile: async (path) => {
+      if (path === INTERFACES) return interfacesFileText(sim.state.read().network.applied);
+      const text = files.get(path);
+      if (text === undefined) throw new Error(`ENOENT: ${path}`);
+      return text;
+    },
+    writeFile: async (path, content) => {
+      if (path !== INTERFACES) return void files.set(path, content);
+      const options = readInterfaceOptions(content);
+      sim.state.update((s) => {
+        for (const iface of s.network.applied) {
+          const lines = options.get(iface.iface) ?? [];
+          iface.options = lines.length ? lines.join('\n') : undefined;
+        }
+      });
+    },
+    run: async (argv) => {
+      ran.push(argv.join(' '));
+      if (argv[0] === 'mv') {
+        files.set(argv[2], files.get(argv[1]) ?? '');
+        files.delete(argv[1]);
+      }
+      return { code: 0, stdout: '', stderr: '' };
+    },
+  };
+}
+
+describe('/etc/network/interfaces round-trip through the simulator', () => {
+  let host: SimulatedHost;
+  beforeAll(async () => {
+    host = await simulatedHost();
+  });
+  afterAll(() => host.close());
+
+  it('after infra:bridges and the NAT step, the host file is what infra:render wrote; an API change keeps the NAT lines', async () => {
+    const spec = genesisWith();
+    await apply(host.api, spec, { kinds: ['bridge'], managementAddress: '192.168.1.10', progress: () => undefined });
+    const channel = simulatorChannel(host.sim);
+    await applyNetwork(channel, spec);
+    expect(await channel.readFile(INTERFACES)).toBe(renderInterfacesFile(spec));
+
+    // A later change through the API, staged and reloaded like the engine does it.
+    await host.api.put(`/nodes/${host.api.node}/network/vmbr1`, { type: 'bridge', cidr: '10.0.1.1/24', comments: 'Intranet (AI)', autostart: 1 });
+    await host.api.waitForTask(await host.api.put<string>(`/nodes/${host.api.node}/network`));
+    const after = await channel.readFile(INTERFACES);
+    const vmbr1 = after.slice(after.indexOf('auto vmbr1'), after.indexOf('auto vmbr2'));
+    expect(vmbr1).toBe(
+      'auto vmbr1\niface vmbr1 inet static\n\taddress 10.0.1.1/24\n\tbridge-ports none\n\tbridge-stp off\n\tbridge-fd 0\n' +
+        '\tpost-up echo 1 > /proc/sys/net/ipv4/ip_forward\n\tpost-up nft -f /etc/network/genesis.nft\n#Intranet (AI)\n\n',
+    );
+  });
+});
