@@ -14,7 +14,7 @@ packages=(
   shellcheck
   pre-commit
   cloud-init
-  iproute2 ifupdown2 nftables iptables
+  iproute2 ifupdown2 nftables iptables iputils-ping
   openssh-server openssh-client
   xorriso
 )

@@ -9,12 +9,18 @@ const entry = resolve(__dirname, 'main.ts');
 const run = (env: NodeJS.ProcessEnv) => spawnService(entry, env);
 
 describe('banker main', () => {
-  jest.setTimeout(20_000);
+  jest.setTimeout(60_000);
 
   it('refuses to start without a control token', async () => {
     const p = run({ PORT: '0' });
     expect(await p.exited).toBe(78);
     expect(p.err()).toMatch(/BANKER_CONTROL_TOKEN: is required but not set; fix:/);
+  });
+
+  it('refuses the placeholder token of .env.example with one line naming the fix', async () => {
+    const p = run({ PORT: '0', BANKER_CONTROL_TOKEN: 'change-me-to-a-long-random-secret' });
+    expect(await p.exited).toBe(78);
+    expect(p.err().trim().split('\n')).toEqual([expect.stringMatching(/^banker: invalid configuration: BANKER_CONTROL_TOKEN: is the placeholder .*fix: .*openssl rand -hex 32/)]);
   });
 
   it('exits 0 on SIGTERM', async () => {

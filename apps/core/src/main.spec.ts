@@ -8,7 +8,7 @@ const entry = resolve(__dirname, 'main.ts');
 const run = (env: NodeJS.ProcessEnv) => spawnService(entry, env);
 
 describe('core main', () => {
-  jest.setTimeout(20_000);
+  jest.setTimeout(60_000);
 
   it('refuses to start without LLM_BASE_URL, naming it and the fix', async () => {
     const p = run({ PORT: '0' });

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   installGracefulShutdown(app, { timeoutMs: config.shutdownTimeoutMs });
   await app.listen({ host: config.host, port: config.port });
   app.log.info(
-    { llmBaseUrl: redactUrl(config.llmBaseUrl), llmApiKey: config.llmApiKey ? 'set' : 'unset', llmTimeoutMs: config.llmTimeoutMs },
+    { llmBaseUrl: redactUrl(config.llmBaseUrl), llmApiKey: config.llmApiKey ? 'set' : 'unset', llmTimeoutMs: config.llmTimeoutMs, llmIdleTimeoutMs: config.llmIdleTimeoutMs },
     'core ready to forward OpenAI-compatible requests',
   );
 }

@@ -48,4 +48,10 @@ describe('parseEnv', () => {
     expect(error.issues).toEqual([{ variable: 'TOKEN', problem: 'must be at least 8 characters', fix: 'check the value' }]);
     expect(error.message).not.toContain('short');
   });
+
+  it('prints a single problem as one line', () => {
+    const error = errorOf({ NAME: 'x', PORT: 'http' });
+    expect(error.message).toBe('demo: invalid configuration: PORT: ' + error.issues[0].problem + '; fix: set PORT to a TCP port');
+    expect(error.message).not.toContain('\n');
+  });
 });

@@ -12,15 +12,20 @@ export interface ConfigIssue {
   fix: string;
 }
 
-/** `issues` lists every bad variable, not just the first; the message is what the process prints. */
+/**
+ * `issues` lists every bad variable, not just the first; the message is what the process prints:
+ * one line for one problem (what a log collector shows as one event), one line per problem else.
+ */
 export class ConfigError extends Error {
   constructor(
     readonly service: string,
     readonly issues: ConfigIssue[],
   ) {
+    const line = (i: ConfigIssue) => `${i.variable}: ${i.problem}; fix: ${i.fix}`;
     super(
-      `${service}: invalid configuration\n` +
-        issues.map((i) => `  ${i.variable}: ${i.problem}; fix: ${i.fix}`).join('\n'),
+      issues.length === 1
+        ? `${service}: invalid configuration: ${line(issues[0])}`
+        : `${service}: invalid configuration\n` + issues.map((i) => `  ${line(i)}`).join('\n'),
     );
     this.name = 'ConfigError';
   }

@@ -14,14 +14,14 @@ describe('banker app', () => {
   let config: BankerConfig;
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'banker-'));
-    config = { host: '127.0.0.1', port: 0, controlToken: TOKEN, dataDir, initialState: 'running', logLevel: 'silent', shutdownTimeoutMs: 1000 };
+    config = { host: '127.0.0.1', port: 0, controlToken: TOKEN, dataDir, initialState: 'running', auditMaxBytes: 1024 * 1024, logLevel: 'silent', shutdownTimeoutMs: 1000 };
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('is alive and ready with a writable data directory', async () => {
     const { app } = await buildBankerApp(config);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
-    expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready', trading: 'running' });
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready', trading: 'running', audit: 'ok' });
     await app.close();
   });
 
@@ -72,7 +72,13 @@ describe('banker app', () => {
 
   it('starts halted when the log is empty and the fail-safe default applies', async () => {
     const { app } = await buildBankerApp({ ...config, initialState: 'halted' });
-    expect((await app.inject({ url: '/state', headers: auth })).json()).toEqual({ trading: 'halted', since: null, actor: null, reason: null });
+    expect((await app.inject({ url: '/state', headers: auth })).json()).toEqual({
+      trading: 'halted',
+      since: null,
+      actor: null,
+      reason: null,
+      audit: { status: 'ok', pendingEntries: 0, lastError: null, failingSince: null },
+    });
     await app.close();
   });
 

@@ -10,6 +10,7 @@ function config(overrides: Partial<CoreConfig>): CoreConfig {
     llmBaseUrl: 'http://127.0.0.1:1/v1',
     llmApiKey: undefined,
     llmTimeoutMs: 5_000,
+    llmIdleTimeoutMs: 5_000,
     readyCacheMs: 60_000,
     logLevel: 'info',
     shutdownTimeoutMs: 5_000,
@@ -23,6 +24,7 @@ function metricValue(text: string, line: string): number | undefined {
 }
 
 describe('core app against a real fake LLM server', () => {
+  jest.setTimeout(30_000);
   let llm: FakeLlm;
   let core: CoreApp;
   let logs: string;

@@ -1,5 +1,6 @@
 // Builds core's HTTP app from a validated config: health, readiness, metrics and the
 // OpenAI-compatible routes. No listening and no signals here, so tests can inject requests.
+import { serviceHttpOptions } from '@genesis/service-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { redactUrl, type CoreConfig } from './config';
 import { registerLlmRoutes } from './llm-routes';
@@ -23,13 +24,7 @@ export interface CoreAppOptions {
 
 export function buildCoreApp(config: CoreConfig, options: CoreAppOptions = {}): CoreApp {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      base: { service: 'core' },
-      ...(options.logStream ? { stream: options.logStream } : {}),
-      // Defence in depth: the default serializers never log headers, keep it that way.
-      redact: ['req.headers.authorization', 'headers.authorization'],
-    },
+    ...serviceHttpOptions({ service: 'core', level: config.logLevel, stream: options.logStream }),
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
   });
@@ -37,7 +32,6 @@ export function buildCoreApp(config: CoreConfig, options: CoreAppOptions = {}): 
   const upstream = new LlmUpstream({
     baseUrl: config.llmBaseUrl,
     apiKey: config.llmApiKey,
-    timeoutMs: config.llmTimeoutMs,
   });
   const probe = new CachedProbe(upstream, config.readyCacheMs, Math.min(PROBE_TIMEOUT_MS, config.llmTimeoutMs), (r) =>
     metrics.upstreamUp.set(r.reachable ? 1 : 0),
@@ -54,6 +48,6 @@ export function buildCoreApp(config: CoreConfig, options: CoreAppOptions = {}): 
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
-  registerLlmRoutes(app, upstream, metrics);
+  registerLlmRoutes(app, upstream, metrics, { totalTimeoutMs: config.llmTimeoutMs, idleTimeoutMs: config.llmIdleTimeoutMs });
   return { app, metrics, probe };
 }

@@ -20,6 +20,7 @@ describe('loadCoreConfig', () => {
       llmBaseUrl: 'http://10.0.1.100:8000/v1',
       llmApiKey: undefined,
       llmTimeoutMs: 120_000,
+      llmIdleTimeoutMs: 60_000,
       readyCacheMs: 5_000,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,

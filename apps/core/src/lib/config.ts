@@ -6,7 +6,6 @@ import { z } from 'zod';
 // Callers keep importing the error and its shapes from here.
 export { ConfigError, type ConfigIssue, type LogLevel } from '@genesis/service-kit';
 
-
 export interface CoreConfig {
   host: string;
   port: number;
@@ -14,7 +13,10 @@ export interface CoreConfig {
   llmBaseUrl: string;
   /** Sent upstream as a bearer token; never logged. */
   llmApiKey: string | undefined;
+  /** Whole request, from arrival to the answer's last byte. */
   llmTimeoutMs: number;
+  /** Longest silence once the LLM server started answering (headers sent, body pending). */
+  llmIdleTimeoutMs: number;
   readyCacheMs: number;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
@@ -26,7 +28,10 @@ const FIXES: Record<string, string> = {
   LLM_BASE_URL:
     'set LLM_BASE_URL to the LLM server\'s OpenAI-compatible base URL with its version prefix, e.g. http://10.0.1.100:8000/v1',
   LLM_API_KEY: 'leave LLM_API_KEY unset or set it to the key the LLM server expects',
-  LLM_TIMEOUT_MS: 'set LLM_TIMEOUT_MS to the milliseconds to wait for the LLM server to answer (1000..3600000)',
+  LLM_TIMEOUT_MS:
+    'set LLM_TIMEOUT_MS to the milliseconds a whole answer may take, a streamed one to its last chunk (1000..3600000)',
+  LLM_IDLE_TIMEOUT_MS:
+    'set LLM_IDLE_TIMEOUT_MS to the longest pause, in milliseconds, allowed within an answer once the LLM server started sending it (1000..3600000)',
   LLM_READY_CACHE_MS: 'set LLM_READY_CACHE_MS to how long a readiness probe result is reused, in milliseconds (0..600000)',
   ...COMMON_ENV_FIXES,
 };
@@ -42,6 +47,7 @@ const schema = z.object({
   ),
   LLM_API_KEY: z.preprocess(unsetIfEmpty, z.string().optional()),
   LLM_TIMEOUT_MS: intIn(1000, 3_600_000, 120_000),
+  LLM_IDLE_TIMEOUT_MS: intIn(1000, 3_600_000, 60_000),
   LLM_READY_CACHE_MS: intIn(0, 600_000, 5_000),
   ...commonEnvFields,
 });
@@ -56,6 +62,7 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv): CoreConfig {
     llmBaseUrl: e.LLM_BASE_URL.replace(/\/+$/, ''),
     llmApiKey: e.LLM_API_KEY,
     llmTimeoutMs: e.LLM_TIMEOUT_MS,
+    llmIdleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
     readyCacheMs: e.LLM_READY_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 // Owns core's Prometheus metrics: one registry per app instance (tests build many apps), the
-// LLM request histograms and the guard that keeps client-chosen model names from exploding
-// label cardinality.
+// LLM request histograms, the guard that keeps client-chosen model names from exploding label
+// cardinality, and the guard that keeps anything but a token count away from a counter (a
+// counter throws on a negative increment; that must never take a request, or core, down).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type LlmEndpoint = 'chat_completions' | 'completions' | 'models';
@@ -27,6 +28,7 @@ export class CoreMetrics {
   private readonly ttft: Histogram<'endpoint' | 'model'>;
   private readonly promptTokens: Counter<'endpoint' | 'model'>;
   private readonly completionTokens: Counter<'endpoint' | 'model'>;
+  readonly rejectedTokenCounts: Counter<'endpoint'>;
   readonly upstreamUp: Gauge;
 
   constructor() {
@@ -64,6 +66,14 @@ export class CoreMetrics {
       labelNames: ['endpoint', 'model'],
       registers: [this.registry],
     });
+    this.rejectedTokenCounts = new Counter({
+      name: 'core_llm_rejected_token_counts_total',
+      help: 'Token counts from the LLM server that were not plausible counts (negative, fractional, infinite, huge) and were left out.',
+      labelNames: ['endpoint'],
+      registers: [this.registry],
+    });
+    this.rejectedTokenCounts.inc({ endpoint: 'chat_completions' }, 0);
+    this.rejectedTokenCounts.inc({ endpoint: 'completions' }, 0);
     this.upstreamUp = new Gauge({
       name: 'core_llm_upstream_up',
       help: '1 when the last readiness probe reached the LLM server, else 0.',
@@ -84,15 +94,18 @@ export class CoreMetrics {
     const status = String(o.status);
     const labels = { endpoint: o.endpoint, model, status };
     this.duration.observe(labels, o.durationSeconds);
-    if (o.promptTokens) this.promptTokens.inc({ endpoint: o.endpoint, model }, o.promptTokens);
-    if (o.completionTokens) {
+    if (o.promptTokens !== undefined && isCount(o.promptTokens)) this.promptTokens.inc({ endpoint: o.endpoint, model }, o.promptTokens);
+    if (o.completionTokens !== undefined && isCount(o.completionTokens)) {
       this.completionTokens.inc({ endpoint: o.endpoint, model }, o.completionTokens);
       if (o.status >= 200 && o.status < 300 && o.durationSeconds > 0) {
         this.tokensPerSecond.observe(labels, o.completionTokens / o.durationSeconds);
       }
     }
-    if (o.timeToFirstTokenSeconds !== undefined) {
+    if (o.timeToFirstTokenSeconds !== undefined && o.timeToFirstTokenSeconds >= 0) {
       this.ttft.observe({ endpoint: o.endpoint, model }, o.timeToFirstTokenSeconds);
     }
   }
 }
+
+/** usage.ts rejects implausible counts already; this keeps a counter safe whatever the caller. */
+const isCount = (n: number) => Number.isSafeInteger(n) && n > 0;

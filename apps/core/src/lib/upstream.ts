@@ -11,7 +11,6 @@ export const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'x-re
 export interface UpstreamOptions {
   baseUrl: string;
   apiKey: string | undefined;
-  timeoutMs: number;
 }
 
 export class LlmUpstream {
@@ -34,41 +33,17 @@ export class LlmUpstream {
   }
 
   /**
-   * Sends one request; the timeout covers the wait for the answer's headers (a non-streaming
-   * LLM server sends them only when generation is done), `signal` ends it when the client leaves.
+   * Sends one request. `signal` carries both the request's deadlines and the client leaving; it
+   * keeps governing the body after this resolves with the answer's headers.
    */
-  async send(
+  send(
     method: 'GET' | 'POST',
     path: string,
     incoming: IncomingHttpHeaders,
     body: string | undefined,
     signal: AbortSignal,
   ): Promise<Response> {
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new UpstreamTimeoutError(this.options.timeoutMs)),
-      this.options.timeoutMs,
-    );
-    try {
-      return await fetch(this.url(path), {
-        method,
-        headers: this.headers(incoming),
-        body,
-        signal: AbortSignal.any([signal, timeout.signal]),
-      });
-    } catch (err) {
-      if (timeout.signal.aborted) throw timeout.signal.reason;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-export class UpstreamTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`the LLM server did not answer within ${timeoutMs} ms (LLM_TIMEOUT_MS)`);
-    this.name = 'UpstreamTimeoutError';
+    return fetch(this.url(path), { method, headers: this.headers(incoming), body, signal });
   }
 }
 
@@ -113,7 +88,7 @@ export class CachedProbe {
         headers: this.upstream.headers({}),
         signal: AbortSignal.timeout(this.probeTimeoutMs),
       });
-      await res.arrayBuffer().catch(() => undefined);
+      await res.body?.cancel().catch(() => undefined); // only the status matters; never read a body here
       if (res.ok) return { reachable: true, status: res.status, checkedAt };
       const hint = res.status === 401 || res.status === 403 ? ' (check LLM_API_KEY)' : '';
       return { reachable: false, status: res.status, reason: `GET /models answered ${res.status}${hint}`, checkedAt };
