@@ -4,10 +4,11 @@
  * back through Prometheus' HTTP API. Random free ports, temp dirs, every process stopped after.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { createFakeNvidiaSmi } from '../src/testing/fake-nvidia-smi';
 
 const ROOT = join(__dirname, '../../..');
@@ -223,7 +224,13 @@ maybe('Prometheus scraping the exporter', () => {
     expect(Number(ttft[0].value[1])).toBeGreaterThan(0);
 
     const rules = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string }> } };
-    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(['compat-dcgm-exporter', 'compat-nvidia-gpu-exporter', 'compat-prometheus-pve-exporter', 'exporters', 'gpu', 'llm', 'proxmox']);
+    // Every group of every rule file in the folder is loaded (the list comes from the files, so a new
+    // rule file is covered from its first commit).
+    const declared = readdirSync(RULES)
+      .filter((f) => f.endsWith('.yml'))
+      .flatMap((f) => (parseYaml(readFileSync(join(RULES, f), 'utf8')) as { groups: Array<{ name: string }> }).groups.map((g) => g.name));
+    expect(declared).toEqual(expect.arrayContaining(['compat-dcgm-exporter', 'compat-nvidia-gpu-exporter', 'compat-prometheus-pve-exporter', 'gpu', 'llm', 'proxmox']));
+    expect(rules.data.groups.map((g) => g.name).sort()).toEqual([...declared].sort());
 
     await anchorDashboardsReturnData(base, exporter.port);
 
