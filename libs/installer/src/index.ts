@@ -5,3 +5,4 @@ export * from './answer/first-boot';
 export * from './answer/render';
 export * from './answer/types';
 export * from './answer/verify';
+export * from './cloud-init/user-data';
