@@ -6,3 +6,8 @@ export * from './answer/render';
 export * from './answer/types';
 export * from './answer/verify';
 export * from './cloud-init/user-data';
+export * from './windows/autounattend';
+export * from './windows/config';
+export * from './windows/debloat';
+export * from './windows/iso';
+export * from './windows/ps-structure';

@@ -2,6 +2,8 @@
  * genesis answer: the host's install answer file.
  *   node -r @swc-node/register libs/installer/src/cli/main.ts answer --file infra/genesis.yaml [--out dist/infra]
  *   node -r @swc-node/register libs/installer/src/cli/main.ts answer --check FILE [--env DIR]
+ *   node -r @swc-node/register libs/installer/src/cli/main.ts windows-iso [--out dist/infra/genesis-win10.iso] [--cloudbase-msi FILE]
+ *     (GENESIS_WIN_PASSWORD: the local account's password; never printed)
  * --env DIR: the installer's machine description (run-env-info.json, run-env-udev.json,
  * locales.json, iso-info.json) for the checks that depend on the target machine.
  */
@@ -11,6 +13,8 @@ import { DesiredStateError, loadDesiredState } from '@genesis/proxmox';
 import { checkAnswer } from '../answer/check';
 import { loadEnvironment } from '../answer/environment';
 import { InstallerConfigError, renderInstall } from '../answer/render';
+import { windowsConfigSchema } from '../windows/config';
+import { buildAnswerIso } from '../windows/iso';
 
 const USAGE = 'usage: main.ts answer --file infra/genesis.yaml [--out dist/infra] | answer --check FILE [--env DIR]\n';
 
@@ -26,8 +30,22 @@ export interface Io {
 
 const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
+function windowsIso(args: string[], io: Io): number {
+  const parsed = windowsConfigSchema.safeParse({ password: process.env.GENESIS_WIN_PASSWORD ?? '' });
+  if (!parsed.success) {
+    io.err('GENESIS_WIN_PASSWORD: set the local account password (8 characters or more) for the unattended install\n');
+    return 1;
+  }
+  const output = resolve(option(args, '--out') ?? 'dist/infra/genesis-win10.iso');
+  mkdirSync(resolve(output, '..'), { recursive: true });
+  const files = buildAnswerIso(parsed.data, { output, cloudbaseMsi: option(args, '--cloudbase-msi') });
+  io.out(`wrote ${output}: ${files.join(', ')}\n`);
+  return 0;
+}
+
 export function main(argv: string[], io: Io = stdio): number {
   const [command, ...args] = argv;
+  if (command === 'windows-iso') return windowsIso(args, io);
   if (command !== 'answer') {
     io.err(USAGE);
     return 2;
