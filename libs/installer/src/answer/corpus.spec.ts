@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { checkAnswer } from './check';
 import { loadEnvironment } from './environment';
 
-const corpus = resolve(__dirname, '../../../../../shared/fixtures/pve-installer');
-const shared = existsSync(corpus) ? corpus : '/work/shared/fixtures/pve-installer';
+// <repo root>/../shared, as the project's other shared fixtures
+const shared = resolve(__dirname, '../../../../../shared/fixtures/pve-installer');
 const present = existsSync(join(shared, 'parse_answer'));
 const names = (dir: string) =>
   present

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ENGINE_PRIVILEGES, renderFirstBootScript } from './first-boot';
 
 const script = renderFirstBootScript({ user: 'genesis@pve', token: 'genesis', role: 'Genesis' });
@@ -95,7 +95,8 @@ describe('first-boot script', () => {
     expect(() => renderFirstBootScript({ user: 'genesis@pve', token: "x'; rm -rf /", role: 'Genesis' })).toThrow(/cannot be written into the first-boot script/);
   });
 
-  const api = (v: string) => `/work/shared/pve-api/pve-${v}-apischema.json`;
+  const apiDir = process.env.PVE_API_DIR ?? resolve(__dirname, '../../../../../shared/pve-api');
+  const api = (v: string) => join(apiDir, `pve-${v}-apischema.json`);
   (existsSync(api('9.1.3')) ? it : it.skip)('grants only privileges the official PVE 8.4 / 9.1 schemas know', () => {
     const known = (v: string) => new Set(readFileSync(api(v), 'utf8').match(/\b(?:VM|Sys|Datastore|SDN|Mapping)\.[A-Za-z.]*[A-Za-z]/g));
     const pve8 = known('8.4.2');

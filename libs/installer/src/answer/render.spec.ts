@@ -92,7 +92,7 @@ describe('answer.toml from infra/genesis.yaml', () => {
     }
   });
 
-  const corpus = '/work/shared/fixtures/pve-installer';
+  const corpus = resolve(repo, '../shared/fixtures/pve-installer');
   (existsSync(corpus) ? it : it.skip)('CLI --env: checks against the installer test machine', () => {
     const io = capture();
     expect(main(['answer', '--check', join(corpus, 'parse_answer/zfs.toml'), '--env', corpus], io)).toBe(0);
