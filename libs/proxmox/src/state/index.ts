@@ -1,4 +1,5 @@
 export * from './schema';
 export * from './load';
 export * from './ipv4';
+export * from './installer-schema';
 export { crossCheck, type Finding, type FieldPath } from './cross-checks';

@@ -3,6 +3,7 @@
  * the loader prefixes file, line, field path and the offending value.
  */
 import { z } from 'zod';
+import { installerSchema } from './installer-schema';
 import { parseCidr, parseIpv4 } from './ipv4';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
@@ -201,6 +202,7 @@ export const desiredStateSchema = z.strictObject({
   templates: z.array(templateSchema).default([]),
   gpus: z.array(gpuSchema).default([]),
   vms: z.array(vmSchema).default([]),
+  installer: installerSchema.optional(),
 });
 
 export type DesiredStateInput = z.input<typeof desiredStateSchema>;
