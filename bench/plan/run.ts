@@ -3,7 +3,8 @@
  * request, in one run: the engine (one read memo, two rounds of parallel reads, the CLI's
  * connection pool) against a one-request-at-a-time baseline (the same plan code behind SerialApi).
  * For each: requests sent, median wall time, and wall time / latency = the latency rounds the user
- * waits for (goal, issue 16: the engine's ≤ 2). A third line adds the GPU host step through the
+ * waits for (goal, issue 16: the engine's ≤ 2), and the longest chain of requests (the rounds
+ * whatever the CPU). The same plan at 0 ms shows the CPU work, which overlaps the waits. A third line adds the GPU host step through the
  * simulated host channel (files and commands of the simulated node, in process): what it costs on
  * top, counted separately.
  *   node -r @swc-node/register bench/plan/run.ts [rounds] [latencyMs…]      (npx nx run bench:plan)
@@ -60,6 +61,13 @@ async function main(): Promise<void> {
         `    ${label.padEnd(38)} ${String(requests).padStart(3)} requests  ${ms.toFixed(0).padStart(5)} ms  ` +
           `${(ms / latency).toFixed(2).padStart(5)} rounds (wall / latency)  ${String(chain).padStart(2)} rounds (longest chain of requests)`,
       );
+    // The CPU floor: the same plan with no injected latency (client and simulator share this
+    // process's CPU; on a loaded machine that alone is worth several rounds at 20 ms).
+    sim.setLatency(0);
+    const floorRuns: number[] = [];
+    for (let i = 0; i <= rounds; i++) floorRuns.push((await timedPlan(client, state, false)).ms);
+    const floor = median(floorRuns.slice(1));
+    console.log(`  at 0 ms latency (CPU work only; it overlaps the waits below): engine ${floor.toFixed(0)} ms`);
     for (const latencyMs of latencies) {
       sim.setLatency(latencyMs);
       const runs = { engine: [] as number[], serial: [] as number[], withHost: [] as number[] };
