@@ -27,6 +27,7 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   --allow-management-change  allow changing the bridge that carries the management address
   --reboot                   reboot the host when the GPU host step needs it, wait, and verify
   --confirm-console          pass the GPU through even though it drives the host's only console
+  --version                  print the version and exit
 
 Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json, its
 host's files in .genesis/sim/host). With PVE_HOST the host steps go over ssh to PVE_SSH (default

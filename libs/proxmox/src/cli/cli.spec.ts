@@ -43,6 +43,13 @@ describe('genesis CLI', () => {
     expect(() => parseArgs(['plan', '--force'])).toThrow(/unknown option --force/);
   });
 
+  it('--version prints the version and starts nothing', async () => {
+    expect(await runCli(['--version'], io())).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^genesis \d+\.\d+\.\d+ \(node \d+\.\d+\.\d+\)$/)]);
+    expect(err).toEqual([]);
+    expect(existsSync(join(dir, 'sim'))).toBe(false);
+  });
+
   itSim('without PVE_HOST says it uses the embedded simulator, plans, and traces only reads', async () => {
     const trace = join(dir, 'trace.jsonl');
     const code = await runCli(['plan', '--file', GENESIS_FILE], io({ PVE_TRACE: trace }));

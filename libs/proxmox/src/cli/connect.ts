@@ -10,6 +10,14 @@ import { PveClient } from '../client/client';
 import { pveConfigFromEnv } from '../client/config';
 import type { PveConnectionConfig } from '../client/types';
 
+/**
+ * Kept-alive connections for reads. A plan's second round asks for every VM's config, firewall
+ * options and rules plus the template configs and group rules at once (about 20 requests for
+ * infra/genesis.yaml); with fewer sockets those queue and a round costs several latencies.
+ * pveproxy serves hundreds of connections per worker, so this is no burden on the host.
+ */
+export const READ_CONNECTIONS = 32;
+
 export interface Connection {
   api: PveClient;
   config: PveConnectionConfig;
@@ -95,7 +103,7 @@ export async function connect(
 ): Promise<Connection> {
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
-    const api = new PveClient(config);
+    const api = new PveClient(config, { maxSockets: READ_CONNECTIONS });
     const host = hostChannelFromEnv(env);
     return {
       api,
@@ -125,7 +133,7 @@ export async function connect(
       `${env.GENESIS_PVE_VERSION?.trim() ? `GENESIS_PVE_VERSION=${pveVersion}` : 'GENESIS_PVE_VERSION=8.4 rehearses 8.4'})`,
   );
   const config = simulatorConnectionConfig(sim, { traceFile: env.PVE_TRACE?.trim() || undefined });
-  const api = new PveClient(config);
+  const api = new PveClient(config, { maxSockets: READ_CONNECTIONS });
   return {
     api,
     config,

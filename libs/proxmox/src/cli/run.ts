@@ -13,6 +13,7 @@ import type { HostContext } from '../resources/types';
 import { resolveManagementAddress } from '../engine/network';
 import { parseArgs, UsageError } from './args';
 import { connect } from './connect';
+import { versionLine } from './version';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -25,6 +26,10 @@ export interface CliIo {
 const defaultIo: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l), env: process.env };
 
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv.includes('--version')) {
+    io.out(versionLine());
+    return 0;
+  }
   let args;
   try {
     args = parseArgs(argv);

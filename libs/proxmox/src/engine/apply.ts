@@ -1,17 +1,25 @@
 /**
- * `apply`: plan, refuse on problems, then run the changes in dependency order (storage → GPU
- * mapping → bridges → firewall → templates → VMs; deletions last, in reverse). Bridges go as one
- * staged batch with one reload. No local state: a run that stopped half-way is resumed by running
+ * `apply`: plan, refuse on problems, then run the changes, independent ones side by side:
+ * - bridges first and alone, every edit (deletions too) in one staged batch with one reload: a
+ *   reload may drop connections, so no other write is in flight then;
+ * - then the GPU host step, storage and the firewall at once (the host step alone when it reboots),
+ *   each kind in order (storage.cfg and cluster.fw have one digest each; firewall options last);
+ * - the GPU mapping after the host step, templates once storage is there, VMs once templates,
+ *   firewall groups and the mapping are. Templates run side by side, and so do VMs; one guest's
+ *   writes go one at a time (the client queues writes per VMID, PVE locks per VM).
+ * A failure stops what depends on it, not independent work. Deletions go last, one by one, in
+ * reverse dependency order. No local state: a run that stopped half-way is resumed by running
  * again, because the next plan reads what the host has.
  */
 import type { PveApi } from '../client/types';
 import type { ProgressFn } from '../api/tasks';
 import type { NetworkInterface } from '../api/network';
 import type { DesiredState } from '../state/load';
-import { RESOURCE_KINDS, type ApplyContext, type Change } from '../resources/types';
+import { RESOURCE_KINDS, type ApplyContext, type Change, type ResourceKind } from '../resources/types';
 import { RESOURCES } from './registry';
 import { commitBridgeChanges, guardManagement } from './network';
 import { formatPlan, pendingChanges, plan, planProblems, type Plan, type PlanOptions } from './plan';
+import { ReadMemo } from './read-memo';
 
 export interface ApplyOptions extends PlanOptions {
   progress?: ProgressFn;
@@ -30,10 +38,17 @@ export class PlanProblemError extends Error {
 }
 
 export class ApplyStepError extends Error {
-  constructor(readonly change: Change, readonly reason: Error, done: number) {
+  constructor(
+    readonly change: Change,
+    readonly reason: Error,
+    done: number,
+    /** Other changes that failed in the same run (independent ones run side by side). */
+    readonly others: { change: Change; reason: Error }[] = [],
+  ) {
     super(
       `${change.id} (${change.action}) failed: ${reason.message}\n` +
-        `${done} change${done === 1 ? ' was' : 's were'} applied before it. Fix the cause and run again: ` +
+        others.map((o) => `${o.change.id} (${o.change.action}) failed too: ${o.reason.message}\n`).join('') +
+        `${done} change${done === 1 ? ' was' : 's were'} applied in this run. Fix the cause and run again: ` +
         `the next run reads the host and continues from there.`,
     );
     this.name = 'ApplyStepError';
@@ -55,43 +70,94 @@ export function orderChanges(changes: Change[]): Change[] {
   return [...forward, ...deletes];
 }
 
+/** The kinds whose forward changes must be done before a kind's start. */
+export function applyPrerequisites(reboot: boolean): Record<ResourceKind, readonly ResourceKind[]> {
+  // A reboot takes the API away: nothing else may be writing then.
+  const afterHost: ResourceKind[] = reboot ? ['bridge', 'gpu-host'] : ['bridge'];
+  return {
+    bridge: [],
+    'gpu-host': ['bridge'],
+    storage: afterHost,
+    firewall: afterHost,
+    'pci-mapping': ['bridge', 'gpu-host'],
+    template: [...afterHost, 'storage'],
+    vm: [...afterHost, 'storage', 'firewall', 'pci-mapping', 'template'],
+  };
+}
+
+/** Kinds whose changes each touch one guest of their own, so they may run side by side. */
+const PER_GUEST: ReadonlySet<ResourceKind> = new Set(['template', 'vm']);
+
 export async function apply(api: PveApi, state: DesiredState, options: ApplyOptions = {}): Promise<ApplyResult> {
   const progress = options.progress ?? ((line: string) => console.log(line));
-  const p = await plan(api, state, options);
+  // The plan's reads serve the management guard too; the changes themselves go to `api` directly.
+  const reads = new ReadMemo(api);
+  const p = await plan(api, state, { ...options, reads });
   progress(formatPlan(p, state.source.file));
   const problems = planProblems(p);
   if (problems.length) throw new PlanProblemError(problems);
   if (!pendingChanges(p).length) return { plan: p, applied: [] };
 
   const ordered = orderChanges(p.changes);
+  // Every bridge edit, deletions included, goes in the one staged batch with one reload.
   const bridgeChanges = ordered.filter((c) => c.kind === 'bridge');
   let before: NetworkInterface[] = [];
   if (bridgeChanges.length) {
-    before = (await RESOURCES.bridge.read(api, state)) as unknown as NetworkInterface[];
+    before = (await RESOURCES.bridge.read(reads, state)) as unknown as NetworkInterface[];
     guardManagement(bridgeChanges, before, options.managementAddress, !!options.allowManagementChange);
   }
 
   progress('Applying:');
   const applied: Change[] = [];
   const ctx: ApplyContext = { ...options.host, state, progress, placeFile: options.placeFile };
-  let bridgesDone = false;
-  for (const change of ordered) {
+  const failures: { change: Change; reason: Error }[] = [];
+  /** Runs one unit of work; false when it failed (recorded, not thrown: independent work goes on). */
+  const timed = async (changes: Change[], work: () => Promise<void>): Promise<boolean> => {
     const started = Date.now();
     try {
-      if (change.kind === 'bridge') {
-        if (bridgesDone) continue;
-        bridgesDone = true;
-        await commitBridgeChanges(api, bridgeChanges, before, { progress, confirmTimeoutMs: options.confirmTimeoutMs });
-        applied.push(...bridgeChanges);
-        progress(`  ✓ ${bridgeChanges.map((c) => c.id).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-        continue;
-      }
-      await RESOURCES[change.kind].apply(api, change, ctx);
-      applied.push(change);
-      progress(`  ✓ ${change.id}: ${change.action} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      await work();
     } catch (e) {
-      throw new ApplyStepError(change, e as Error, applied.length);
+      failures.push({ change: changes[0], reason: e as Error });
+      return false;
     }
+    applied.push(...changes);
+    const took = `(${((Date.now() - started) / 1000).toFixed(1)} s)`;
+    progress(changes.length > 1 ? `  ✓ ${changes.map((c) => c.id).join(', ')} ${took}` : `  ✓ ${changes[0].id}: ${changes[0].action} ${took}`);
+    return true;
+  };
+  const one = (change: Change) => () => RESOURCES[change.kind].apply(api, change, ctx);
+
+  // Forward changes: a kind starts once its prerequisites succeeded; a failure stops what depends
+  // on it (and the rest of its own kind, whose order matters), never an independent kind.
+  const forward = ordered.filter((c) => c.action !== 'delete' || c.kind === 'bridge');
+  const prerequisites = applyPrerequisites(!!ctx.reboot);
+  const done = new Map<ResourceKind, Promise<boolean>>();
+  const runKind = (kind: ResourceKind): Promise<boolean> => {
+    let running = done.get(kind);
+    if (running) return running;
+    running = (async () => {
+      const ready = await Promise.all(prerequisites[kind].map(runKind));
+      if (ready.includes(false)) return false;
+      const mine = forward.filter((c) => c.kind === kind);
+      if (kind === 'bridge') {
+        if (!mine.length) return true;
+        return timed(mine, () => commitBridgeChanges(api, mine, before, { progress, confirmTimeoutMs: options.confirmTimeoutMs }));
+      }
+      if (PER_GUEST.has(kind)) return (await Promise.all(mine.map((c) => timed([c], one(c))))).every(Boolean);
+      for (const c of mine) if (!(await timed([c], one(c)))) return false;
+      return true;
+    })();
+    done.set(kind, running);
+    return running;
+  };
+  await Promise.all(RESOURCE_KINDS.map(runKind));
+
+  // Deletions, once everything else went through: VMs before the templates they were cloned from.
+  if (!failures.length)
+    for (const change of ordered.filter((c) => c.action === 'delete' && c.kind !== 'bridge')) if (!(await timed([change], one(change)))) break;
+  if (failures.length) {
+    const first = failures[0];
+    throw new ApplyStepError(first.change, first.reason, applied.length, failures.slice(1));
   }
   progress(`Applied ${applied.length} change${applied.length === 1 ? '' : 's'}.`);
   return { plan: p, applied };

@@ -4,3 +4,4 @@ export * from './apply';
 export * from './verify';
 export * from './network';
 export * from './serial-api';
+export * from './read-memo';

@@ -1,6 +1,10 @@
 /**
- * `plan`: read the host (every resource kind at once, and inside a kind every independent read at
- * once), diff it against the desired state, and render the result for a person.
+ * `plan`: read the host, diff it against the desired state, and render the result for a person.
+ * The reads take two latency rounds on a converged host: everything that depends on nothing goes
+ * out at once (`/version`, storage, disks, network, firewall options/rules/groups, PCI mappings
+ * and devices, the VM list, storage contents, and the host channel's facts), then what the first
+ * round names (per-VM configs and firewalls, template configs, security-group rules). Every kind
+ * reads through one ReadMemo, so a path two kinds need (the VM list) is read once per run.
  */
 import type { PveApi } from '../client/types';
 import type { DesiredState } from '../state/load';
@@ -8,6 +12,7 @@ import { RESOURCE_KINDS, type Change, type HostContext, type ResourceKind } from
 import { RESOURCES } from './registry';
 import { getVersion, type PveVersion } from '../api/version';
 import { featureProblems, releaseProblems } from './release';
+import { ReadMemo } from './read-memo';
 
 export interface PlanOptions {
   /** Restrict to these kinds (a step target); default all. */
@@ -15,6 +20,8 @@ export interface PlanOptions {
   prune?: boolean;
   /** The host channel and consent flags for the host steps (without: they plan nothing). */
   host?: HostContext;
+  /** The run's read memo (apply passes its own to reuse the plan's reads); default a fresh one. */
+  reads?: ReadMemo;
 }
 
 export interface Plan {
@@ -29,8 +36,9 @@ export interface Plan {
 
 export async function plan(api: PveApi, state: DesiredState, options: PlanOptions = {}): Promise<Plan> {
   const kinds = RESOURCE_KINDS.filter((k) => !options.kinds || options.kinds.includes(k));
+  const reads = options.reads ?? new ReadMemo(api);
   // /version goes out with the first round of reads: the release gates the plan, not the reads.
-  const [host, ...currents] = await Promise.all([getVersion(api), ...kinds.map((k) => RESOURCES[k].read(api, state, options.host))]);
+  const [host, ...currents] = await Promise.all([getVersion(reads), ...kinds.map((k) => RESOURCES[k].read(reads, state, options.host))]);
   const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune }));
   const unsupported = releaseProblems(host);
   const hostProblems = unsupported.length ? unsupported : featureProblems(state, host);

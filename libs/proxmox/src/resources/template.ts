@@ -121,13 +121,15 @@ function snippetCommand(spec: TemplateSpec, state: DesiredState): string {
 export const templateResource: Resource<TemplateCurrent> = {
   kind: 'template',
   async read(api, state) {
+    // The storage contents depend on nothing: they go out with the VM list, the configs after it.
+    const lookups = volumeLookups(state);
+    const volumesRead = Promise.all(
+      lookups.map(async ([storage, content]) => [`${storage}/${content}`, (await listContent(api, storage, content)).map((c) => c.volid)] as const),
+    );
+    volumesRead.catch(() => undefined); // awaited below; a failure there must not go unhandled first
     const vms = await listVms(api);
     const present = state.templates.filter((t) => vms.some((v) => v.vmid === t.id));
-    const lookups = volumeLookups(state);
-    const [configs, volumes] = await Promise.all([
-      Promise.all(present.map(async (t) => [t.id, await getVmConfig(api, t.id)] as const)),
-      Promise.all(lookups.map(async ([storage, content]) => [`${storage}/${content}`, (await listContent(api, storage, content)).map((c) => c.volid)] as const)),
-    ]);
+    const [configs, volumes] = await Promise.all([Promise.all(present.map(async (t) => [t.id, await getVmConfig(api, t.id)] as const)), volumesRead]);
     return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes) };
   },
   diff: (state, current, options) => diffTemplates(state, current, options.prune),
