@@ -2,7 +2,8 @@
  * NAT and the forwarding policy through the engine, against the simulator over HTTPS and the
  * simulated node's shell side (its /etc/network/interfaces is the simulator's network model).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PVE_VERSIONS } from '@genesis/pve-sim';
@@ -13,7 +14,8 @@ import { verify } from '../engine/verify';
 import { applyNetwork as reloadNetwork, updateBridge } from '../api/network';
 import { schemaFileFor, simulatedHost, type SimulatedHost } from '../testing/simulated-host';
 import { genesisState } from '../testing/desired-state';
-import { diffHostNetwork, loadedTableDiffers, missingNatLines } from './host-network';
+import { renderPolicy } from '@genesis/network';
+import { diffHostNetwork, loadedTableDiffers, missingNatLines, policySource } from './host-network';
 
 const haveSchema = PVE_VERSIONS.every((v) => existsSync(schemaFileFor(v)));
 const describeSim = haveSchema || process.env.CI === 'true' ? describe : describe.skip;
@@ -38,6 +40,32 @@ describe('host network diff', () => {
     expect(loadedTableDiffers(policy, 'table inet genesis {\n\tchain forward {\n\t}\n}\n')).toBe(
       'line 3 of table inet genesis: loaded "}", the policy has "ct state invalid drop"',
     );
+  });
+});
+
+/** The real nft in a fresh network namespace (root, nftables installed: CI and the rehearsal machines). */
+const haveRealNft = (() => {
+  try {
+    return process.getuid?.() === 0 && execFileSync('unshare', ['-n', 'nft', 'list', 'ruleset']) !== undefined;
+  } catch {
+    return false;
+  }
+})();
+const itRealNft = haveRealNft ? it : it.skip;
+
+describe('the loaded-table check against the real nft', () => {
+  itRealNft('nft lists the loaded policy in the file\'s own layout, so verify compares them line by line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genesis-nft-'));
+    try {
+      const file = join(dir, 'genesis.nft');
+      const policy = renderPolicy(state, policySource(state));
+      writeFileSync(file, policy);
+      const listed = execFileSync('unshare', ['-n', 'sh', '-c', `nft -f ${file} && nft list table inet genesis`], { encoding: 'utf8' });
+      expect(loadedTableDiffers(policy, listed)).toBeUndefined();
+      expect(loadedTableDiffers(policy, listed.replace(/\n\t\toifname "vmbr0" ip saddr 10\.0\.2\.0\/24 masquerade comment "vmbr2 NAT"/, ''))).toMatch(/^line \d+ of table inet genesis: loaded "}", the policy has "oifname "vmbr0" ip saddr 10\.0\.2\.0\/24 masquerade/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
