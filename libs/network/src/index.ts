@@ -4,5 +4,5 @@ export { networkRoles, type NetworkRoles, type NetworkSpec, type InternalBridge,
 export { hostInterfaces, natOptions, renderInterfacesFile, POLICY_PATH } from './interfaces';
 export { renderPolicy, POLICY_TABLE } from './policy';
 export { renderHost, writeRendered, type RenderedHost } from './render';
-export { applyNetwork, type HostChannel } from './apply';
+export { applyNetwork, withNatOptions, type ApplyReport, type HostChannel } from './apply';
 export { rehearse, type RehearsalResult, type Expectation } from './rehearsal/rehearse';

@@ -1,55 +1,17 @@
 /**
  * The rendered file round-trips through the simulator: `infra:bridges` (the engine over the API),
- * then the NAT step through a host channel onto the simulator's host, leaves exactly the file
+ * then the NAT step through the simulated node's host channel, leaves exactly the file
  * `infra:render` writes; a later API change to the bridge keeps the NAT lines, as PVE's
  * update_network does (PVE/API2/Network.pm assigns only the request's keys, `options` stay).
  */
 import { apply } from '@genesis/proxmox';
-import { interfacesFileText, readInterfaceOptions, type RunningSimulator } from '@genesis/pve-sim';
+import { networkChannel } from '@genesis/proxmox/src/resources/host-network';
 import { simulatedHost, type SimulatedHost } from '@genesis/proxmox/src/testing/simulated-host';
-import { applyNetwork, type HostChannel } from './apply';
+import { applyNetwork } from './apply';
 import { renderInterfacesFile } from './interfaces';
 import { genesisWith } from './testing';
 
 const INTERFACES = '/etc/network/interfaces';
-
-/**
- * The host channel onto the simulator's host, as a shell on it would see it: /etc/network/interfaces
- * is the simulator's network model as pve-common writes it, and a write is read back the way PVE
- * reads it (unmanaged lines into each interface's options). nft and sysctl have no kernel here and
- * only succeed (the rehearsal runs them for real); other files are kept as written.
- */
-function simulatorChannel(sim: RunningSimulator): HostChannel & { ran: string[] } {
-  const files = new Map<string, string>();
-  const ran: string[] = [];
-  return {
-    ran,
-    readFile: async (path) => {
-      if (path === INTERFACES) return interfacesFileText(sim.state.read().network.applied);
-      const text = files.get(path);
-      if (text === undefined) throw new Error(`ENOENT: ${path}`);
-      return text;
-    },
-    writeFile: async (path, content) => {
-      if (path !== INTERFACES) return void files.set(path, content);
-      const options = readInterfaceOptions(content);
-      sim.state.update((s) => {
-        for (const iface of s.network.applied) {
-          const lines = options.get(iface.iface) ?? [];
-          iface.options = lines.length ? lines.join('\n') : undefined;
-        }
-      });
-    },
-    run: async (argv) => {
-      ran.push(argv.join(' '));
-      if (argv[0] === 'mv') {
-        files.set(argv[2], files.get(argv[1]) ?? '');
-        files.delete(argv[1]);
-      }
-      return { code: 0, stdout: '', stderr: '' };
-    },
-  };
-}
 
 describe('/etc/network/interfaces round-trip through the simulator', () => {
   let host: SimulatedHost;
@@ -61,7 +23,9 @@ describe('/etc/network/interfaces round-trip through the simulator', () => {
   it('after infra:bridges and the NAT step, the host file is what infra:render wrote; an API change keeps the NAT lines', async () => {
     const spec = genesisWith();
     await apply(host.api, spec, { kinds: ['bridge'], managementAddress: '192.168.1.10', progress: () => undefined });
-    const channel = simulatorChannel(host.sim);
+    // The simulated node's shell side, as the CLI opens it: its /etc/network/interfaces is the
+    // simulator's network model, and nft, sysctl and mv answer there (libs/pve-sim/src/host-shell).
+    const channel = networkChannel(host.shell);
     await applyNetwork(channel, spec);
     expect(await channel.readFile(INTERFACES)).toBe(renderInterfacesFile(spec));
 

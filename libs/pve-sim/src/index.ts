@@ -26,6 +26,6 @@ export {
   type PveRelease,
   type PveVersion,
 } from './model/release';
-export { prepareHostRoot, simulatedHostCommands, guestNvidiaSmi, renderLspciNnk, SIM_KERNEL } from './host-shell';
+export { prepareHostRoot, simulatedHostCommands, guestNvidiaSmi, renderLspciNnk, SIM_KERNEL, SimulatedHostChannel } from './host-shell';
 export { interfacesFileText, readInterfaceOptions, renderInterfaces } from './model/network';
 export type { NetworkInterface } from './model/state';

@@ -58,7 +58,8 @@ describe('genesis CLI', () => {
     expect(out[0]).toMatch(/^No PVE_HOST set: using the embedded Proxmox VE 9\.1\.3 simulator at https:\/\/127\.0\.0\.1:\d+ \(state: .*sim\/state\.json; GENESIS_PVE_VERSION=8\.4 rehearses 8\.4\)$/);
     expect(out).toContain('  host: Proxmox VE 9.1.3 (release 9.1)');
     expect(out).toContain('  + storage tank: create');
-    expect(out).toContain('Plan: 11 to create, 4 to update, 0 to delete, 1 unchanged.');
+    expect(out).toContain('Plan: 12 to create, 4 to update, 0 to delete, 1 unchanged.');
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}\+ host network: NAT and forwarding policy \(simulated host \(.*sim\/host\)\): create$/));
     // The host's file changes sit in the same plan, as diffs.
     expect(out).toContainEqual(expect.stringMatching(/^ {2}~ gpu host rtx3090 \(simulated host \(.*sim\/host\)\): update$/));
     expect(out).toContain('      +GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"');
@@ -105,6 +106,22 @@ describe('genesis CLI', () => {
     const state = JSON.parse(readFileSync(join(dir, 'sim/state.json'), 'utf8')) as { vms: Record<string, { config: Record<string, string> }> };
     expect(state.vms['100'].config.hostpci0).toBe('mapping=rtx3090,pcie=1');
   });
+
+  itSim('NAT: provision installs it after the bridges, verify PASSes it, a second provision changes nothing', async () => {
+    expect(await runCli(['provision', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}✓ host network: NAT and forwarding policy \(simulated host \(.*sim\/host\)\): create \(/));
+    out = [];
+    await runCli(['verify', '--file', GENESIS_FILE], io());
+    expect(out.filter((l) => /^(PASS|FAIL) {2}(NAT|IPv4)/.test(l))).toEqual([
+      expect.stringMatching(/^PASS {2}NAT policy loaded: table inet genesis on simulated host \(.*sim\/host\) is \/etc\/network\/genesis\.nft as rendered from infra\/genesis\.yaml$/),
+      'PASS  IPv4 forwarding on: /proc/sys/net/ipv4/ip_forward is 1',
+      'PASS  NAT lines kept in /etc/network/interfaces for vmbr1, vmbr2: post-up echo 1 > /proc/sys/net/ipv4/ip_forward; post-up nft -f /etc/network/genesis.nft',
+    ]);
+    out = [];
+    expect(await runCli(['provision', '--file', GENESIS_FILE], io())).toBe(0);
+    expect(out).toContainEqual(expect.stringMatching(/^ {2}= host network: NAT and forwarding policy \(simulated host/));
+    expect(out.filter((l) => l.startsWith('  ✓ '))).toEqual([]);
+  }, 120_000);
 
   it('rejects an invalid desired state with exit 2 before starting anything', async () => {
     const bad = join(dir, 'genesis.yaml');

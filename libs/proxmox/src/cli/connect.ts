@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DirectoryHostChannel, LocalHostChannel, SshHostChannel, type HostChannel } from '@genesis/host-channel';
-import { guestNvidiaSmi, parsePveVersion, prepareHostRoot, simulatedHostCommands, startSimulator, type GuestExecHook, type RunningSimulator } from '@genesis/pve-sim';
+import { LocalHostChannel, SshHostChannel, type HostChannel } from '@genesis/host-channel';
+import { guestNvidiaSmi, parsePveVersion, prepareHostRoot, SimulatedHostChannel, simulatedHostCommands, startSimulator, type GuestExecHook, type RunningSimulator } from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import { pveConfigFromEnv } from '../client/config';
 import type { PveConnectionConfig } from '../client/types';
@@ -126,7 +126,8 @@ export async function connect(
   guest.exec = guestNvidiaSmi(() => sim.state.read());
   const hostRoot = join(dirname(stateFile), 'host');
   prepareHostRoot(hostRoot, sim.state.read().pci);
-  const host = new DirectoryHostChannel(hostRoot, simulatedHostCommands(() => sim.state.read().pci), `simulated host (${relative(process.cwd(), hostRoot) || hostRoot})`);
+  // Its /etc/network/interfaces is the simulator's network model (what the API reads and writes).
+  const host = new SimulatedHostChannel(hostRoot, sim.state, simulatedHostCommands(() => sim.state.read().pci), `simulated host (${relative(process.cwd(), hostRoot) || hostRoot})`);
   say(
     `No PVE_HOST set: using the embedded Proxmox VE ${sim.release.version.version} simulator at ${sim.url} ` +
       `(state: ${relative(process.cwd(), stateFile) || stateFile}; ` +

@@ -81,7 +81,7 @@ describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pv
     log.length = 0;
     const second = await apply(host.api, state, { progress });
     expect(second.applied).toEqual([]);
-    expect(log.join('\n')).toContain('Plan: 0 to create, 0 to update, 0 to delete, 15 unchanged.\nNo changes');
+    expect(log.join('\n')).toContain('Plan: 0 to create, 0 to update, 0 to delete, 16 unchanged.\nNo changes');
     const requests = traced(trace);
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((r) => MUTATING.has(r.method))).toEqual([]);

@@ -2,6 +2,7 @@
 import { bridgeResource } from '../resources/bridge';
 import { firewallResource } from '../resources/firewall';
 import { gpuHostResource } from '../resources/gpu-host';
+import { hostNetworkResource } from '../resources/host-network';
 import { pciMappingResource } from '../resources/pci-mapping';
 import { storageResource } from '../resources/storage';
 import { templateResource } from '../resources/template';
@@ -13,6 +14,7 @@ export const RESOURCES: Record<ResourceKind, Resource<never>> = {
   'gpu-host': gpuHostResource as Resource<never>,
   'pci-mapping': pciMappingResource as Resource<never>,
   bridge: bridgeResource as Resource<never>,
+  'host-network': hostNetworkResource as Resource<never>,
   firewall: firewallResource as Resource<never>,
   template: templateResource as Resource<never>,
   vm: vmResource as Resource<never>,
@@ -25,7 +27,8 @@ export const RESOURCES: Record<ResourceKind, Resource<never>> = {
  */
 export const STEPS = {
   storage: ['storage'],
-  bridges: ['bridge'],
+  // NAT and the forwarding policy ride with the bridges: the NAT lines live in their stanzas.
+  bridges: ['bridge', 'host-network'],
   firewall: ['firewall'],
   templates: ['template'],
   gpu: ['gpu-host'],

@@ -63,6 +63,7 @@ export async function verify(api: PveApi, state: DesiredState, options: VerifyOp
     RESOURCES.template.verify(api, state),
     RESOURCES['pci-mapping'].verify(api, state),
     RESOURCES.vm.verify(api, state),
+    RESOURCES['host-network'].verify(api, state, options.host),
     RESOURCES['gpu-host'].verify(api, state, { progress, ...options.host }),
   ]);
   static_.flat().forEach(record);

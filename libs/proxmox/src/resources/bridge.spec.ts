@@ -19,7 +19,7 @@ describe('bridge diff', () => {
     const vmbr1 = changes[1];
     expect(vmbr1.fields).toEqual(expect.arrayContaining([{ field: 'cidr', from: undefined, to: '10.0.1.1/24' }]));
     expect(vmbr1.fields.some((f) => f.field === 'ports')).toBe(false);
-    expect(vmbr1.notes?.[0]).toContain('NAT of 10.0.1.0/24 out through vmbr0 and the forwarding policy are host files the PVE API cannot write: `nx run infra:render`');
+    expect(vmbr1.notes?.[0]).toContain('NAT of 10.0.1.0/24 out through vmbr0 and the forwarding policy are host files the PVE API cannot write: the "host network" change installs them');
   });
 
   it('reads an address given as address + dotted netmask', () => {

@@ -89,8 +89,8 @@ function natNote(spec: BridgeSpec, specs: BridgeSpec[]): string[] {
   const net = networkOf(parseCidr(spec.cidr)!);
   return [
     `NAT of ${net} out through ${spec.nat}${uplink ? '' : ' (undeclared)'} and the forwarding policy are host files the PVE API cannot write: ` +
-      '`nx run infra:render` writes them (dist/infra/<node>/interfaces with the post-up lines, genesis.nft for nft -f), ' +
-      '`nx run infra:rehearse` proves them in network namespaces, and libs/network applyNetwork installs them through the host channel',
+      'the "host network" change installs them through the host channel right after the bridges ' +
+      '(`nx run infra:render` writes the same files to dist/infra/<node>/, `nx run infra:rehearse` proves them in network namespaces)',
   ];
 }
 

@@ -9,9 +9,10 @@ import type { DesiredState } from '../state/load';
 
 /**
  * In dependency order: storage before templates, bridges before VMs, the host's GPU passthrough
- * setup (files on the host, not API) before the GPU mapping, the mapping before VM 100.
+ * setup (files on the host, not API) before the GPU mapping, the mapping before VM 100, NAT and the
+ * forwarding policy (host files) right after the bridges whose stanzas carry the NAT lines.
  */
-export const RESOURCE_KINDS = ['storage', 'gpu-host', 'pci-mapping', 'bridge', 'firewall', 'template', 'vm'] as const;
+export const RESOURCE_KINDS = ['storage', 'gpu-host', 'pci-mapping', 'bridge', 'host-network', 'firewall', 'template', 'vm'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export type Action = 'create' | 'update' | 'delete' | 'unchanged';

@@ -2,7 +2,19 @@
  * Test helper: the real simulator over HTTPS and the real client, with fast tasks and fast retries
  * so engine tests stay quick, and an optional PVE_TRACE file.
  */
-import { defaultSchemaPath, startSimulator, type PveVersion, type RunningSimulator, type SimulatorOptions } from '@genesis/pve-sim';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  defaultSchemaPath,
+  prepareHostRoot,
+  SimulatedHostChannel,
+  simulatedHostCommands,
+  startSimulator,
+  type PveVersion,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '@genesis/pve-sim';
 import { PveClient } from '../client/client';
 import type { PveApi, PveParams, WaitForTaskOptions } from '../client/types';
 import { simulatorConnectionConfig, simulatorPlaceFile } from '../cli/connect';
@@ -16,6 +28,8 @@ export interface SimulatedHost {
   /** The client with task polls every few ms (the simulator's tasks are short). */
   api: PveApi;
   placeFile: (volid: string, content: string) => Promise<void>;
+  /** The node's shell side, as the CLI opens it: a fresh host directory, removed on close. */
+  shell: SimulatedHostChannel;
   close(): Promise<void>;
 }
 
@@ -43,14 +57,18 @@ export async function simulatedHost(
     waitForTask: (upid: string, o?: WaitForTaskOptions) =>
       client.waitForTask(upid, { pollIntervalMs: 15, ...o }),
   };
+  const shellRoot = mkdtempSync(join(tmpdir(), 'genesis-sim-host-'));
+  prepareHostRoot(shellRoot, sim.state.read().pci);
   return {
     sim,
     client,
     api,
     placeFile: simulatorPlaceFile(sim),
+    shell: new SimulatedHostChannel(shellRoot, sim.state, simulatedHostCommands(() => sim.state.read().pci)),
     close: async () => {
       client.close();
       await sim.stop();
+      rmSync(shellRoot, { recursive: true, force: true });
     },
   };
 }

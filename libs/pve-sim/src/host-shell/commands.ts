@@ -1,13 +1,15 @@
 /**
  * The commands the GPU host steps run on a node, answered on the simulated host's directory in the
  * real tools' formats: `uname -r`, `lspci -nnk` (pciutils), `update-initramfs` (initramfs-tools),
- * `update-grub` (grub2-common), `proxmox-boot-tool` (pve-kernel-helper), `systemctl reboot`.
+ * `update-grub` (grub2-common), `proxmox-boot-tool` (pve-kernel-helper), `systemctl reboot`; and the
+ * NAT step's `nft`, `sysctl -w` and `mv` (network.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PciDevice } from '../model/state';
 import { grubCfgCmdline, SIM_KERNEL } from './layout';
+import { networkHostCommand } from './network';
 
 export interface ShellResult {
   stdout: string;
@@ -91,7 +93,7 @@ export function simulatedHostCommands(pci: () => PciDevice[]) {
         reboot();
         return ok();
       default:
-        return { stdout: '', stderr: `sh: 1: ${argv[0]}: not found\n`, exitCode: 127 };
+        return networkHostCommand(argv, root) ?? { stdout: '', stderr: `sh: 1: ${argv[0]}: not found\n`, exitCode: 127 };
     }
 
     /** The next boot: the boot loader's options, and vfio-pci on the ids the initramfs names. */

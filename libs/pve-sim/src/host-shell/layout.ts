@@ -51,6 +51,8 @@ export function prepareHostRoot(root: string, pci: PciDevice[]): void {
   w('/proc/cpuinfo', 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 151\nmodel name\t: 12th Gen Intel(R) Core(TM) i7-12700K\n\n');
   w('/proc/cmdline', `BOOT_IMAGE=/boot/vmlinuz-${SIM_KERNEL} root=/dev/mapper/pve-root ro quiet\n`);
   w('/proc/sys/kernel/random/boot_id', `${randomUUID()}\n`);
+  // A fresh install does not forward: the NAT step turns it on (and its post-up line at each boot).
+  w('/proc/sys/net/ipv4/ip_forward', '0\n');
   w(`/lib/modules/${SIM_KERNEL}/modules.dep`, '');
   w(`/boot/vmlinuz-${SIM_KERNEL}`, '');
   w(`/boot/initrd.img-${SIM_KERNEL}`, '');
