@@ -73,10 +73,13 @@ export function orderChanges(changes: Change[]): Change[] {
 /** The kinds whose forward changes must be done before a kind's start. */
 export function applyPrerequisites(reboot: boolean): Record<ResourceKind, readonly ResourceKind[]> {
   // A reboot takes the API away: nothing else may be writing then.
-  const afterHost: ResourceKind[] = reboot ? ['bridge', 'gpu-host'] : ['bridge'];
+  const afterHost: ResourceKind[] = reboot ? ['bridge', 'host-network', 'gpu-host'] : ['bridge'];
   return {
     bridge: [],
-    'gpu-host': ['bridge'],
+    // NAT lines go into the bridges' stanzas, so the bridges come first; the two host-file steps
+    // run one after the other on the one host channel.
+    'host-network': ['bridge'],
+    'gpu-host': ['bridge', 'host-network'],
     storage: afterHost,
     firewall: afterHost,
     'pci-mapping': ['bridge', 'gpu-host'],
