@@ -95,7 +95,7 @@ export async function connect(
 ): Promise<Connection> {
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
-    const api = new PveClient(config);
+    const api = new PveClient(config, { onWaiting: say });
     const host = hostChannelFromEnv(env);
     return {
       api,
@@ -114,7 +114,13 @@ export async function connect(
   const stateFile = simStateFile ?? simStateFileFor(pveVersion);
   // The guest's nvidia-smi needs the running simulator's state, which exists only after the start.
   const guest: { exec?: GuestExecHook } = {};
-  const sim = await startSimulator({ stateFile, node, pveVersion, guestExec: (vmid, argv) => guest.exec?.(vmid, argv) });
+  const sim = await startSimulator({
+    stateFile,
+    node,
+    pveVersion,
+    // This CLI has no --node: the node comes from genesis.yaml's `node:` (which reads ${PVE_NODE}).
+    renamedNodeFix: (n) => `set node: ${n} in the desired-state file (or PVE_NODE=${n})`,
+    guestExec: (vmid, argv) => guest.exec?.(vmid, argv) });
   guest.exec = guestNvidiaSmi(() => sim.state.read());
   const hostRoot = join(dirname(stateFile), 'host');
   prepareHostRoot(hostRoot, sim.state.read().pci);

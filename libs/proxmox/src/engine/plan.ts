@@ -13,6 +13,8 @@ export interface PlanOptions {
   /** Restrict to these kinds (a step target); default all. */
   kinds?: readonly ResourceKind[];
   prune?: boolean;
+  /** `--prune=NAME`: what --prune may delete although Genesis did not make it. */
+  pruneNames?: string[];
   /** The host channel and consent flags for the host steps (without: they plan nothing). */
   host?: HostContext;
 }
@@ -31,7 +33,7 @@ export async function plan(api: PveApi, state: DesiredState, options: PlanOption
   const kinds = RESOURCE_KINDS.filter((k) => !options.kinds || options.kinds.includes(k));
   // /version goes out with the first round of reads: the release gates the plan, not the reads.
   const [host, ...currents] = await Promise.all([getVersion(api), ...kinds.map((k) => RESOURCES[k].read(api, state, options.host))]);
-  const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune }));
+  const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune, pruneNames: options.pruneNames }));
   const unsupported = releaseProblems(host);
   const hostProblems = unsupported.length ? unsupported : featureProblems(state, host);
   return { node: api.node, kinds, changes, host, hostProblems };

@@ -2,6 +2,7 @@
  * VMs cloned from the templates: clone, then the declared config (bridge, address, GPU mapping),
  * then the VM firewall (options and the security-group rule).
  */
+import { pruneOrKeep } from './managed';
 import type { PveApi } from '../client/types';
 import { awaitTask } from '../api/tasks';
 import { cloneVm, destroyVm, getVmConfig, getVmStatus, listVms, stopVm, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
@@ -18,7 +19,7 @@ import type { DesiredState } from '../state/load';
 import type { VmSpec } from '../state/schema';
 import { diffConfig, OWNED_VM_KEYS, vmConfig } from './vm-config';
 import { ruleKey } from './firewall';
-import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+import { truthy, unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 export interface VmHostState {
   config: VmConfig;
@@ -57,7 +58,7 @@ function firewallFields(spec: VmSpec, host: VmHostState | undefined): { fields: 
   return { fields, options, rules };
 }
 
-export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean): Change[] {
+export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
   for (const spec of state.vms) {
     const id = `vm ${spec.id} (${spec.name})`;
@@ -105,7 +106,7 @@ export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean)
   if (prune)
     for (const v of current.vms)
       if (!truthy(v.template) && !state.vms.some((s) => s.id === v.vmid) && !state.templates.some((t) => t.id === v.vmid))
-        changes.push({ kind: 'vm', id: `vm ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'status', from: v.status }], current: v });
+        changes.push(pruneOrKeep({ kind: 'vm', id: `vm ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'status', from: v.status }], current: v }, v.vmid, false, options));
   return changes;
 }
 
@@ -132,7 +133,7 @@ export const vmResource: Resource<VmCurrent> = {
     );
     return { vms, byId: Object.fromEntries(entries) };
   },
-  diff: (state, current, options) => diffVms(state, current, options.prune),
+  diff: (state, current, options) => diffVms(state, current, options.prune, options),
   async apply(api, change, ctx) {
     if (change.action === 'delete') {
       const v = change.current as VmListEntry;
