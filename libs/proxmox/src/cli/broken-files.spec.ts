@@ -104,6 +104,20 @@ describeSim('broken desired-state files never reach the host', () => {
     });
   });
 
+  it.each(['empty', 'converged'] as const)('checks what only the host knows (its size) against what plan read, before any write (%s host)', async (kind) => {
+    const file = join(dir, `too-big-${kind}.yaml`);
+    writeFileSync(file, GOOD.replace('cores: 8', 'cores: 32').replace('memory: 32768', 'memory: 131072'));
+    const state = kind === 'empty' ? join(dir, 'empty-too-big', 'state.json') : converged;
+    const trace = join(dir, `trace-too-big-${kind}.jsonl`);
+    const err: string[] = [];
+    const code = await runCli(['provision', '--file', file], { out: () => undefined, err: (l) => err.push(l), env: { PVE_TRACE: trace }, simStateFile: state });
+    expect(code).toBe(1);
+    expect(writes(trace)).toEqual([]);
+    expect(err.join('\n')).toContain('the plan cannot be applied; nothing was changed');
+    expect(err.join('\n')).toContain('vm 100 (brain): cores: vm 100 declares 32 but the host has 16 logical CPUs (qemu-server refuses more); lower cores to at most 16');
+    expect(err.join('\n')).toContain('vm 100 (brain): memory: vm 100 declares 131072 MiB but the host has 65536 MiB');
+  });
+
   it('a renamed node suggests only what this CLI has (no --node)', async () => {
     const err: string[] = [];
     const code = await runCli(['plan', '--file', GENESIS_FILE], { out: () => undefined, err: (l) => err.push(l), env: { PVE_NODE: 'hive' }, simStateFile: converged });

@@ -72,7 +72,8 @@ export class PveClient implements PveApi {
     this.node = this.config.node;
     this.authorization = `PVEAPIToken=${this.config.tokenId}=${this.config.tokenSecret}`;
     this.timeoutMs = this.config.requestTimeoutMs ?? PVE_DEFAULT_REQUEST_TIMEOUT_MS;
-    const connectTimeoutMs = Math.min(this.config.connectTimeoutMs ?? PVE_DEFAULT_CONNECT_TIMEOUT_MS, this.timeoutMs);
+    // The request deadline still covers the whole exchange; this one fails a silent endpoint early.
+    const connectTimeoutMs = this.config.connectTimeoutMs ?? PVE_DEFAULT_CONNECT_TIMEOUT_MS;
     // One line per slow start, not one per parallel socket.
     let waitingSaid = false;
     const onWaiting = options.onWaiting
