@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cidrContains, cidrsOverlap, formatIpv4, parseCidr, parseIpv4, networkOf, type Ipv4Cidr } from './ipv4';
-import { checkRules } from './rule-checks';
+import { checkRules, preferredMacro } from './rule-checks';
 import type { DesiredSpec } from './schema';
 
 export type FieldPath = (string | number)[];
@@ -194,6 +194,7 @@ export function resolveBridgeRefs(spec: DesiredSpec): DesiredSpec {
   const nets = new Map(spec.bridges.filter((b) => b.cidr).map((b) => [`@${b.name}`, networkOf(parseCidr(b.cidr!)!)]));
   const resolve = (r: DesiredSpec['firewall']['rules'][number]) => ({
     ...r,
+    ...(r.macro !== undefined ? { macro: preferredMacro(r.macro) } : {}),
     source: r.source && nets.has(r.source) ? nets.get(r.source) : r.source,
     dest: r.dest && nets.has(r.dest) ? nets.get(r.dest) : r.dest,
   });

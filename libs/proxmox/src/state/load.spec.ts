@@ -117,6 +117,11 @@ describe('desired state: infra/genesis.yaml', () => {
     ]);
     expect(problems('a: [1\n')[0]).toMatch(/^infra\/genesis\.yaml:\d+: YAML syntax:/);
   });
+
+  it("writes a macro in pve-firewall's own spelling, so the plan converges (ssh → SSH)", () => {
+    const fw = parseDesiredState(edit('macro: SSH', 'macro: ssh'), 'infra/genesis.yaml', {}, INFRA).firewall;
+    expect(fw.rules[1].macro).toBe('SSH');
+  });
 });
 
 describe('cloud-init user data', () => {

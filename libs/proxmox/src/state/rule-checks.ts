@@ -8,6 +8,10 @@ import type { FieldPath, Finding } from './cross-checks';
 import type { RuleSpec } from './schema';
 
 const MACRO_NAMES = Object.keys(MACROS);
+const PREFERRED = new Map(MACRO_NAMES.map((n) => [n.toLowerCase(), n]));
+
+/** pve-firewall stores a macro in its own spelling (`ssh` → `SSH`); declaring it so keeps plans converged. */
+export const preferredMacro = (name: string | undefined) => (name === undefined ? undefined : PREFERRED.get(name.toLowerCase()) ?? name);
 const PROTO_NAMES = Object.keys(PROTOCOLS);
 
 const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 60)}… (${s.length} characters)` : s);
