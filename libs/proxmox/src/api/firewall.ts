@@ -54,10 +54,14 @@ export const deleteClusterRule = (api: PveApi, pos: number, digest?: string) =>
   api.delete<null>(`/cluster/firewall/rules/${pos}`, { digest });
 export const moveClusterRule = (api: PveApi, pos: number, moveto: number) =>
   api.put<null>(`/cluster/firewall/rules/${pos}`, { moveto });
+/** Rewrites the rule at `pos` in one request; `remove` lists the fields it no longer has. */
+export const updateClusterRule = (api: PveApi, pos: number, r: RuleParams, remove: string[] = []) =>
+  api.put<null>(`/cluster/firewall/rules/${pos}`, { ...r, delete: remove.length ? remove.join(',') : undefined });
 
 export const listGroups = (api: PveApi) => api.get<SecurityGroup[]>('/cluster/firewall/groups');
-export const createGroup = (api: PveApi, group: string, comment?: string) =>
-  api.post<null>('/cluster/firewall/groups', { group, comment });
+/** Creates a group, or with `update` sets the comment of an existing one (PVE: `rename` to itself). */
+export const createGroup = (api: PveApi, group: string, comment?: string, update = false) =>
+  api.post<null>('/cluster/firewall/groups', { group, comment, rename: update ? group : undefined });
 export const deleteGroup = (api: PveApi, group: string) =>
   api.delete<null>(`/cluster/firewall/groups/${encodeURIComponent(group)}`);
 export const listGroupRules = (api: PveApi, group: string) =>
@@ -66,6 +70,10 @@ export const addGroupRule = (api: PveApi, group: string, r: RuleParams) =>
   api.post<null>(`/cluster/firewall/groups/${encodeURIComponent(group)}`, { ...r });
 export const deleteGroupRule = (api: PveApi, group: string, pos: number, digest?: string) =>
   api.delete<null>(`/cluster/firewall/groups/${encodeURIComponent(group)}/${pos}`, { digest });
+export const moveGroupRule = (api: PveApi, group: string, pos: number, moveto: number) =>
+  api.put<null>(`/cluster/firewall/groups/${encodeURIComponent(group)}/${pos}`, { moveto });
+export const updateGroupRule = (api: PveApi, group: string, pos: number, r: RuleParams, remove: string[] = []) =>
+  api.put<null>(`/cluster/firewall/groups/${encodeURIComponent(group)}/${pos}`, { ...r, delete: remove.length ? remove.join(',') : undefined });
 
 const vmFw = (api: PveApi, vmid: number) => `/nodes/${encodeURIComponent(api.node)}/qemu/${vmid}/firewall`;
 

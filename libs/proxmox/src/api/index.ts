@@ -7,3 +7,4 @@ export * from './pci';
 export * from './qemu';
 export * from './firewall';
 export * from './agent';
+export * from './node';

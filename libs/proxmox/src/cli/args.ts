@@ -8,6 +8,8 @@ export interface CliArgs {
   command: CommandName;
   file: string;
   prune: boolean;
+  /** `--prune=NAME,…`: what --prune may delete although Genesis did not make it. */
+  pruneNames: string[];
   allowManagementChange: boolean;
   /** Reboot the host when the GPU host step needs it, then verify. */
   reboot: boolean;
@@ -15,7 +17,7 @@ export interface CliArgs {
   confirmConsole: boolean;
 }
 
-export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune] [--allow-management-change] [--reboot] [--confirm-console]
+export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
 
   plan        show what differs between the host and the desired state (reads only)
   provision   converge the host: storage → GPU host setup → GPU mapping → bridges → firewall → templates → VMs
@@ -23,7 +25,8 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   ${Object.entries(STEPS).map(([s, k]) => `${s.padEnd(11)} converge only: ${k.join(', ')}`).join('\n  ')}
 
   --file F                   desired state (default infra/genesis.yaml)
-  --prune                    also delete what the host has but the file does not declare
+  --prune                    also delete what Genesis made and the file no longer declares
+  --prune=NAME[,NAME]        and these, which Genesis did not make (e.g. --prune=local-lvm)
   --allow-management-change  allow changing the bridge that carries the management address
   --reboot                   reboot the host when the GPU host step needs it, wait, and verify
   --confirm-console          pass the GPU through even though it drives the host's only console
@@ -42,11 +45,17 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, allowManagementChange: false, reboot: false, confirmConsole: false };
+  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, pruneNames: [], allowManagementChange: false, reboot: false, confirmConsole: false };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--prune') args.prune = true;
+    else if (a.startsWith('--prune=')) {
+      const names = a.slice('--prune='.length).split(',').filter(Boolean);
+      if (!names.length) throw new UsageError('--prune= needs a name, e.g. --prune=local-lvm');
+      args.prune = true;
+      args.pruneNames.push(...names);
+    }
     else if (a === '--allow-management-change') args.allowManagementChange = true;
     else if (a === '--reboot') args.reboot = true;
     else if (a === '--confirm-console') args.confirmConsole = true;

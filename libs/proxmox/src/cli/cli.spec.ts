@@ -34,10 +34,13 @@ describe('genesis CLI', () => {
       command: 'provision',
       file: 'x.yaml',
       prune: true,
+      pruneNames: [],
       allowManagementChange: true,
       reboot: false,
       confirmConsole: false,
     });
+    expect(parseArgs(['provision', '--prune=local-lvm,old'])).toMatchObject({ prune: true, pruneNames: ['local-lvm', 'old'] });
+    expect(() => parseArgs(['plan', '--prune='])).toThrow(/--prune= needs a name, e.g. --prune=local-lvm/);
     expect(parseArgs(['gpu', '--reboot', '--confirm-console'])).toMatchObject({ command: 'gpu', reboot: true, confirmConsole: true });
     expect(() => parseArgs(['deploy'])).toThrow(/unknown command "deploy"\n\nusage: genesis <plan\|provision\|verify\|storage\|bridges\|firewall\|templates\|gpu\|vms>/);
     expect(() => parseArgs(['plan', '--force'])).toThrow(/unknown option --force/);

@@ -103,7 +103,7 @@ export async function connect(
 ): Promise<Connection> {
   if (env.PVE_HOST && env.PVE_HOST.trim()) {
     const config = pveConfigFromEnv(env);
-    const api = new PveClient(config, { maxSockets: READ_CONNECTIONS });
+    const api = new PveClient(config, { maxSockets: READ_CONNECTIONS, onWaiting: say });
     const host = hostChannelFromEnv(env);
     return {
       api,
@@ -122,7 +122,13 @@ export async function connect(
   const stateFile = simStateFile ?? simStateFileFor(pveVersion);
   // The guest's nvidia-smi needs the running simulator's state, which exists only after the start.
   const guest: { exec?: GuestExecHook } = {};
-  const sim = await startSimulator({ stateFile, node, pveVersion, guestExec: (vmid, argv) => guest.exec?.(vmid, argv) });
+  const sim = await startSimulator({
+    stateFile,
+    node,
+    pveVersion,
+    // This CLI has no --node: the node comes from genesis.yaml's `node:` (which reads ${PVE_NODE}).
+    renamedNodeFix: (n) => `set node: ${n} in the desired-state file (or PVE_NODE=${n})`,
+    guestExec: (vmid, argv) => guest.exec?.(vmid, argv) });
   guest.exec = guestNvidiaSmi(() => sim.state.read());
   const hostRoot = join(dirname(stateFile), 'host');
   prepareHostRoot(hostRoot, sim.state.read().pci);

@@ -70,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     };
     switch (args.command) {
       case 'plan': {
-        const p = await plan(conn.api, state, { prune: args.prune, host });
+        const p = await plan(conn.api, state, { prune: args.prune, pruneNames: args.pruneNames, host });
         io.out(formatPlan(p, state.source.file));
         io.out(`(read the host in ${((Date.now() - started) / 1000).toFixed(2)} s)`);
         return 0;
@@ -86,6 +86,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         const result = await apply(conn.api, state, {
           kinds,
           prune: args.prune,
+          pruneNames: args.pruneNames,
           allowManagementChange: args.allowManagementChange,
           managementAddress: await resolveManagementAddress(conn.config.host),
           progress: io.out,

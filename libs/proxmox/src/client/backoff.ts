@@ -41,6 +41,7 @@ export function isRetryable(method: string, error: unknown): boolean {
     if (method !== 'GET') return false;
     return error.status >= 500 && error.status !== 501 && !PERMANENT_500_RE.test(error.pveMessage);
   }
-  if (error instanceof PveNetworkError) return method === 'GET';
+  // Nothing came up within the connect limit: repeating would multiply the wait (6 × 30 s was 188 s).
+  if (error instanceof PveNetworkError) return method === 'GET' && error.code !== 'ECONNECTTIMEOUT';
   return false;
 }

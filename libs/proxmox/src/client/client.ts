@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, DEFAULT_RETRY, isRetryable, type PveRetryOptions } from './backoff';
-import { pveConfigFromEnv, validateConnectionConfig, PVE_DEFAULT_REQUEST_TIMEOUT_MS } from './config';
+import { pveConfigFromEnv, validateConnectionConfig, PVE_DEFAULT_CONNECT_TIMEOUT_MS, PVE_DEFAULT_REQUEST_TIMEOUT_MS } from './config';
 import { PveHttpError, PveNetworkError, PveTaskError, PveTaskTimeoutError, PveTlsError } from './errors';
 import { exchange, type HttpAnswer } from './http';
 import { encodeForm, normaliseParams, redactParams } from './params';
@@ -29,6 +29,8 @@ export interface PveClientOptions {
   logger?: (event: PveClientEvent) => void;
   /** Idle keep-alive connections for reads (default 4). */
   maxSockets?: number;
+  /** A progress line when a connection is slow to come up ("waiting for host:8006 (TLS handshake) …"). */
+  onWaiting?: (line: string) => void;
 }
 
 /** `{ data, total?, … }`: PVE's response envelope. */
@@ -70,6 +72,17 @@ export class PveClient implements PveApi {
     this.node = this.config.node;
     this.authorization = `PVEAPIToken=${this.config.tokenId}=${this.config.tokenSecret}`;
     this.timeoutMs = this.config.requestTimeoutMs ?? PVE_DEFAULT_REQUEST_TIMEOUT_MS;
+    // The request deadline still covers the whole exchange; this one fails a silent endpoint early.
+    const connectTimeoutMs = this.config.connectTimeoutMs ?? PVE_DEFAULT_CONNECT_TIMEOUT_MS;
+    // One line per slow start, not one per parallel socket.
+    let waitingSaid = false;
+    const onWaiting = options.onWaiting
+      ? (line: string) => {
+          if (waitingSaid) return;
+          waitingSaid = true;
+          options.onWaiting?.(line);
+        }
+      : undefined;
     const trust = {
       fingerprint: this.config.fingerprint,
       caPem: this.config.caFile ? readCaFile(this.config.caFile) : undefined,
@@ -77,9 +90,10 @@ export class PveClient implements PveApi {
     this.readAgent = new PveTlsAgent(trust, {
       keepAlive: true,
       maxSockets: options.maxSockets ?? 4,
-      handshakeTimeoutMs: this.timeoutMs,
+      handshakeTimeoutMs: connectTimeoutMs,
+      onWaiting,
     });
-    this.writeAgent = new PveTlsAgent(trust, { keepAlive: false, handshakeTimeoutMs: this.timeoutMs });
+    this.writeAgent = new PveTlsAgent(trust, { keepAlive: false, handshakeTimeoutMs: connectTimeoutMs, onWaiting });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     if (this.config.traceFile) this.trace = new TraceFile(this.config.traceFile);
     this.logger = options.logger;

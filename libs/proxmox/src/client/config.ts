@@ -10,6 +10,8 @@ import type { PveConnectionConfig } from './types';
 export const PVE_DEFAULT_PORT = 8006;
 export const PVE_DEFAULT_NODE = 'pve';
 export const PVE_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** A LAN host completes TCP + TLS in milliseconds; 10 s covers a slow VPN without hanging. */
+export const PVE_DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 // PVE's own patterns: user `[^\s:/]+`, realm `[A-Za-z][A-Za-z0-9.\-_]+`, token `[A-Za-z][A-Za-z0-9.\-_]+`.
 const TOKEN_ID_RE = /^[^\s:/@!=]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
@@ -32,6 +34,12 @@ export function pveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PveConne
   const fingerprint = value('PVE_FINGERPRINT');
   const caFile = value('PVE_CA_FILE');
   const traceFile = value('PVE_TRACE');
+  const connectTimeout = value('PVE_CONNECT_TIMEOUT_MS');
+  if (connectTimeout !== undefined) {
+    if (!/^\d+$/.test(connectTimeout) || Number(connectTimeout) < 1)
+      throw new PveConfigError('PVE_CONNECT_TIMEOUT_MS', `PVE_CONNECT_TIMEOUT_MS=${connectTimeout} is not a positive number of milliseconds; e.g. PVE_CONNECT_TIMEOUT_MS=10000`);
+    config.connectTimeoutMs = Number(connectTimeout);
+  }
   if (fingerprint !== undefined) config.fingerprint = fingerprint;
   if (caFile !== undefined) config.caFile = caFile;
   if (traceFile !== undefined) config.traceFile = traceFile;

@@ -43,8 +43,24 @@ export function readCaFile(file: string): string {
 export interface PveAgentOptions {
   keepAlive: boolean;
   maxSockets?: number;
-  /** Limit on TCP connect + TLS handshake. */
+  /** Hard limit on TCP connect + TLS handshake together (not an idle timer: a trickle does not extend it). */
   handshakeTimeoutMs: number;
+  /** Called once when the connection is still not up after `waitNoticeMs` ("waiting for …"). */
+  onWaiting?: (line: string) => void;
+  /** Default 2 s, or half the handshake limit when that is shorter. */
+  waitNoticeMs?: number;
+}
+
+/** The connection did not come up in time: nothing was sent, and the host is not answering as PVE. */
+export class PveConnectTimeoutError extends Error {
+  readonly code = 'ECONNECTTIMEOUT';
+  constructor(readonly where: string, readonly phase: 'TCP connect' | 'TLS handshake', readonly timeoutMs: number) {
+    super(
+      `no ${phase === 'TCP connect' ? 'TCP connection to' : 'TLS handshake with'} ${where} within ${timeoutMs} ms ` +
+        `(PVE_CONNECT_TIMEOUT_MS); ${phase === 'TCP connect' ? 'is the host up and the port open?' : 'it accepted TCP but did not answer TLS: is PVE_PORT the PVE API (pveproxy, 8006) and not another service or a filtering proxy?'}`,
+    );
+    this.name = 'PveConnectTimeoutError';
+  }
 }
 
 /**
@@ -56,6 +72,8 @@ export class PveTlsAgent extends https.Agent {
   private readonly pinned?: string;
   private readonly caPem?: string;
   private readonly handshakeTimeoutMs: number;
+  private readonly onWaiting?: (line: string) => void;
+  private readonly waitNoticeMs: number;
 
   constructor(trust: PveTrust, options: PveAgentOptions) {
     super({ keepAlive: options.keepAlive, maxSockets: options.maxSockets ?? Infinity, maxCachedSessions: 0 });
@@ -71,6 +89,8 @@ export class PveTlsAgent extends https.Agent {
     }
     this.caPem = trust.caPem;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
+    this.onWaiting = options.onWaiting;
+    this.waitNoticeMs = options.waitNoticeMs ?? Math.min(2000, Math.round(options.handshakeTimeoutMs / 2));
   }
 
   override createConnection(
@@ -85,21 +105,24 @@ export class PveTlsAgent extends https.Agent {
       ca: this.caPem ?? (options as tls.ConnectionOptions).ca,
       rejectUnauthorized: false,
     });
+    const where = `${String(options.host ?? options.hostname)}:${String(options.port)}`;
+    let connected = false;
+    socket.once('connect', () => (connected = true));
+    const phase = () => (connected ? 'TLS handshake' : 'TCP connect') as 'TLS handshake' | 'TCP connect';
+    const timers = [
+      setTimeout(() => fail(new PveConnectTimeoutError(where, phase(), this.handshakeTimeoutMs)), this.handshakeTimeoutMs),
+      setTimeout(() => this.onWaiting?.(`waiting for ${where} (${phase()}; giving up after ${this.handshakeTimeoutMs / 1000} s) …`), this.waitNoticeMs),
+    ];
+    timers.forEach((t) => t.unref());
     const fail = (error: Error): void => {
+      timers.forEach(clearTimeout);
       socket.destroy();
       done(error, socket);
     };
     const onError = (error: Error): void => fail(error);
     socket.once('error', onError);
-    socket.setTimeout(this.handshakeTimeoutMs, () =>
-      fail(
-        Object.assign(new Error(`TLS handshake timed out after ${this.handshakeTimeoutMs} ms`), {
-          code: 'ETIMEDOUT',
-        }),
-      ),
-    );
     socket.once('secureConnect', () => {
-      socket.setTimeout(0);
+      timers.forEach(clearTimeout);
       socket.removeListener('error', onError);
       const verdict = this.verify(socket);
       if (verdict) {

@@ -62,6 +62,8 @@ export interface PveConnectionConfig {
   caFile?: string;
   /** Per-request timeout (default 30 s). */
   requestTimeoutMs?: number;
+  /** TCP connect + TLS handshake, hard limit (default 10 s; PVE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
   /** Append every request as one JSON line to this file (PVE_TRACE). */
   traceFile?: string;
 }

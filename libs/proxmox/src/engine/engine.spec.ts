@@ -156,15 +156,25 @@ describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pv
       'update vm 200 (arena)',
     ]);
     await apply(host.api, state, { progress });
+    // Nothing here was made by Genesis (the installer's local-lvm, hand-made vmbr9, legacy, 300):
+    // --prune lists them, and deletes each only when named.
     const withPrune = await plan(host.api, state, { prune: true });
-    expect(pendingChanges(withPrune).map((c) => `${c.action} ${c.id}`)).toEqual([
+    expect(pendingChanges(withPrune)).toEqual([]);
+    expect(withPrune.changes.filter((c) => c.notes?.some((n) => n.includes('kept by --prune'))).map((c) => c.id)).toEqual([
+      'storage local-lvm',
+      'bridge vmbr9',
+      'security group legacy',
+      'vm 300 (scratch)',
+    ]);
+    const named = { prune: true, pruneNames: ['local-lvm', 'vmbr9', 'legacy', '300'] };
+    expect(pendingChanges(await plan(host.api, state, named)).map((c) => `${c.action} ${c.id}`)).toEqual([
       'delete storage local-lvm',
       'delete bridge vmbr9',
       'delete security group legacy',
       'delete vm 300 (scratch)',
     ]);
-    await apply(host.api, state, { progress, prune: true });
-    expect(pendingChanges(await plan(host.api, state, { prune: true }))).toEqual([]);
+    await apply(host.api, state, { progress, ...named });
+    expect(pendingChanges(await plan(host.api, state, named))).toEqual([]);
     expect((await listVms(host.api)).map((v) => v.vmid).sort()).toEqual([100, 110, 200, 9000, 9001]);
   });
 

@@ -18,6 +18,8 @@ export interface PlanOptions {
   /** Restrict to these kinds (a step target); default all. */
   kinds?: readonly ResourceKind[];
   prune?: boolean;
+  /** `--prune=NAME`: what --prune may delete although Genesis did not make it. */
+  pruneNames?: string[];
   /** The host channel and consent flags for the host steps (without: they plan nothing). */
   host?: HostContext;
   /** The run's read memo (apply passes its own to reuse the plan's reads); default a fresh one. */
@@ -39,7 +41,7 @@ export async function plan(api: PveApi, state: DesiredState, options: PlanOption
   const reads = options.reads ?? new ReadMemo(api);
   // /version goes out with the first round of reads: the release gates the plan, not the reads.
   const [host, ...currents] = await Promise.all([getVersion(reads), ...kinds.map((k) => RESOURCES[k].read(reads, state, options.host))]);
-  const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune }));
+  const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune, pruneNames: options.pruneNames }));
   const unsupported = releaseProblems(host);
   const hostProblems = unsupported.length ? unsupported : featureProblems(state, host);
   return { node: api.node, kinds, changes, host, hostProblems };

@@ -43,9 +43,10 @@ describe('bridge diff', () => {
     expect(changes[0].problems?.[0]).toContain('port enp3s0 of vmbr0 is not an interface on the host (NICs: eno1)');
   });
 
-  it('deletes undeclared bridges only with prune', () => {
+  it('deletes an undeclared bridge only when --prune names it', () => {
     const host = [...installed, { iface: 'vmbr7', type: 'bridge', cidr: '10.7.0.1/24' }];
     expect(diffBridges(state.bridges, host, false).some((c) => c.id === 'bridge vmbr7')).toBe(false);
-    expect(diffBridges(state.bridges, host, true).find((c) => c.id === 'bridge vmbr7')?.action).toBe('delete');
+    expect(diffBridges(state.bridges, host, true).find((c) => c.id === 'bridge vmbr7')?.action).toBe('unchanged');
+    expect(diffBridges(state.bridges, host, true, { prune: true, pruneNames: ['vmbr7'] }).find((c) => c.id === 'bridge vmbr7')?.action).toBe('delete');
   });
 });

@@ -3,6 +3,7 @@
  * applies them all with one reload (`commitNetwork` in engine/network.ts) and guards the management
  * address.
  */
+import { pruneOrKeep } from './managed';
 import type { PveApi } from '../client/types';
 import {
   createBridge,
@@ -14,7 +15,7 @@ import {
 } from '../api/network';
 import { maskToPrefix, networkOf, parseCidr } from '../state/ipv4';
 import type { BridgeSpec } from '../state/schema';
-import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+import { truthy, unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 /** The comparable view of a bridge, whether declared or read from the host. */
 export interface BridgeView {
@@ -94,7 +95,7 @@ function natNote(spec: BridgeSpec, specs: BridgeSpec[]): string[] {
   ];
 }
 
-export function diffBridges(specs: BridgeSpec[], current: NetworkInterface[], prune: boolean): Change[] {
+export function diffBridges(specs: BridgeSpec[], current: NetworkInterface[], prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
   const eths = current.filter((i) => i.type === 'eth').map((i) => i.iface);
   for (const spec of specs) {
@@ -135,13 +136,20 @@ export function diffBridges(specs: BridgeSpec[], current: NetworkInterface[], pr
     for (const i of current) {
       if (i.type === 'bridge' && !specs.some((s) => s.name === i.iface)) {
         const before = bridgeViewOfInterface(i);
-        changes.push({
-          kind: 'bridge',
-          id: `bridge ${i.iface}`,
-          action: 'delete',
-          fields: [{ field: 'cidr', from: before.cidr }],
-          desired: { name: i.iface, before } satisfies BridgeChangeData,
-        });
+        changes.push(
+          pruneOrKeep(
+            {
+              kind: 'bridge',
+              id: `bridge ${i.iface}`,
+              action: 'delete',
+              fields: [{ field: 'cidr', from: before.cidr }],
+              desired: { name: i.iface, before } satisfies BridgeChangeData,
+            },
+            i.iface,
+            false,
+            options,
+          ),
+        );
       }
     }
   }
@@ -158,7 +166,7 @@ export async function stageBridge(api: PveApi, data: BridgeChangeData, action: '
 export const bridgeResource: Resource<NetworkInterface[]> = {
   kind: 'bridge',
   read: (api) => listNetwork(api),
-  diff: (state, current, options) => diffBridges(state.bridges, current, options.prune),
+  diff: (state, current, options) => diffBridges(state.bridges, current, options.prune, options),
   async apply(api, change) {
     if (change.action === 'unchanged') return;
     await stageBridge(api, change.desired as BridgeChangeData, change.action);

@@ -1,4 +1,5 @@
 import { diffFirewall, ruleKey, ruleParams, type FirewallCurrent } from './firewall';
+import { marked } from './managed';
 import type { FirewallRule } from '../api/firewall';
 import { genesisState } from '../testing/desired-state';
 
@@ -8,7 +9,7 @@ const asHost = (rules: typeof firewall.rules): FirewallRule[] =>
 const converged: FirewallCurrent = {
   options: { enable: 1, policy_in: 'DROP', policy_out: 'ACCEPT', digest: 'o1' },
   rules: asHost(firewall.rules),
-  groups: firewall.groups.map((g) => ({ group: g.name, comment: g.comment, rules: asHost(g.rules) })),
+  groups: firewall.groups.map((g) => ({ group: g.name, comment: marked(g.comment), rules: asHost(g.rules) })),
 };
 
 describe('firewall diff', () => {
@@ -39,17 +40,30 @@ describe('firewall diff', () => {
     ]);
   });
 
-  it('keeps host rules it does not declare unless pruning', () => {
+  it('removes a host rule it does not declare, with or without --prune (the declared list is the list)', () => {
     const extra: FirewallRule = { pos: 3, type: 'in', action: 'ACCEPT', dport: '9100', proto: 'tcp', enable: 1 };
     const host = { ...converged, rules: [...converged.rules, extra] };
-    expect(diffFirewall(firewall, host, false).find((c) => c.id === 'host rules')!.action).toBe('unchanged');
-    const pruned = diffFirewall(firewall, host, true).find((c) => c.id === 'host rules')!;
-    expect(pruned.fields).toEqual([{ field: 'rule', from: ruleKey(extra) }]);
+    for (const prune of [false, true]) {
+      const change = diffFirewall(firewall, host, prune).find((c) => c.id === 'host rules')!;
+      expect(change.fields).toEqual([{ field: 'rule', from: ruleKey(extra) }]);
+      expect(change.notes).toEqual([`step: deleted rule ${ruleKey(extra)}`]);
+    }
   });
 
-  it('deletes undeclared groups only with prune', () => {
-    const host = { ...converged, groups: [...converged.groups, { group: 'legacy', rules: [] }] };
-    expect(diffFirewall(firewall, host, false).some((c) => c.id === 'security group legacy')).toBe(false);
-    expect(diffFirewall(firewall, host, true).find((c) => c.id === 'security group legacy')?.action).toBe('delete');
+  it('replaces an edited host rule instead of keeping the old, wider one', () => {
+    const wide = converged.rules[1];
+    const host = { ...converged, rules: [converged.rules[0], { ...wide, source: '0.0.0.0/0' }, converged.rules[2]] };
+    const change = diffFirewall(firewall, host, false).find((c) => c.id === 'host rules')!;
+    expect(change.action).toBe('update');
+    expect(change.notes).toEqual([expect.stringMatching(/^step: updated rule at position 1 from .*source=0\.0\.0\.0\/0.* to .*source=192\.168\.1\.0\/24/)]);
+  });
+
+  it('prunes only groups Genesis made (marked in their comment); others need --prune=NAME', () => {
+    const host = { ...converged, groups: [...converged.groups, { group: 'legacy', comment: 'by hand', rules: [] }, { group: 'old', comment: marked('old one'), rules: [] }] };
+    expect(diffFirewall(firewall, host, false).some((c) => c.action === 'delete')).toBe(false);
+    const pruned = diffFirewall(firewall, host, true);
+    expect(pruned.find((c) => c.id === 'security group old')?.action).toBe('delete');
+    expect(pruned.find((c) => c.id === 'security group legacy')).toMatchObject({ action: 'unchanged', notes: [expect.stringContaining('--prune=legacy deletes it')] });
+    expect(diffFirewall(firewall, host, true, { pruneNames: ['legacy'] }).find((c) => c.id === 'security group legacy')?.action).toBe('delete');
   });
 });

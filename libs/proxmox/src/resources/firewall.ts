@@ -1,7 +1,8 @@
 /**
  * The cluster firewall: options (enable, default policies), the host's rules and the security groups
- * that VMs reference. Rule lists are compared in order; a list that differs is rewritten whole, which
- * is what keeps positions predictable.
+ * that VMs reference. The declared rule lists are the lists: a host rule or group rule the file
+ * does not declare is removed, with or without --prune. Lists are changed by the minimal edits of
+ * `firewall-edits.ts`, in an order that never leaves the host more open than before or after.
  */
 import {
   addClusterRule,
@@ -9,6 +10,7 @@ import {
   createGroup,
   deleteClusterRule,
   moveClusterRule,
+  moveGroupRule,
   deleteGroup,
   deleteGroupRule,
   getClusterOptions,
@@ -16,32 +18,24 @@ import {
   listGroupRules,
   listGroups,
   setClusterOptions,
+  updateClusterRule,
+  updateGroupRule,
   type FirewallOptions,
   type FirewallRule,
-  type RuleParams,
   type SecurityGroup,
 } from '../api/firewall';
+import type { PveApi } from '../client/types';
 import type { FirewallSpec, RuleSpec } from '../state/schema';
+import { applyRuleEdits, planRuleEdits, ruleKey, type RuleListApi } from './firewall-edits';
+import { isManaged, marked, pruneOrKeep } from './managed';
 import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+
+export { ruleKey, ruleParams } from './firewall-edits';
 
 export interface FirewallCurrent {
   options: FirewallOptions;
   rules: FirewallRule[];
   groups: (SecurityGroup & { rules: FirewallRule[] })[];
-}
-
-const RULE_KEYS = ['type', 'action', 'macro', 'source', 'dest', 'proto', 'dport', 'sport', 'iface', 'comment'] as const;
-
-export function ruleParams(r: RuleSpec): RuleParams {
-  const out: Record<string, unknown> = { enable: r.enable ? 1 : 0 };
-  for (const k of RULE_KEYS) if (r[k] !== undefined) out[k] = r[k];
-  return out as RuleParams;
-}
-
-/** One line per rule, the same for a declared rule and a rule read from the host. */
-export function ruleKey(r: Partial<Record<(typeof RULE_KEYS)[number], unknown>> & { enable?: unknown }): string {
-  const parts = RULE_KEYS.filter((k) => r[k] !== undefined && r[k] !== '').map((k) => `${k}=${String(r[k])}`);
-  return `${parts.join(' ')}${truthy(r.enable) || r.enable === true ? '' : ' (disabled)'}`;
 }
 
 function rulesDiff(desired: RuleSpec[], current: FirewallRule[]): FieldChange[] {
@@ -51,11 +45,14 @@ function rulesDiff(desired: RuleSpec[], current: FirewallRule[]): FieldChange[] 
   return [
     ...have.filter((h) => !want.includes(h)).map((h) => ({ field: 'rule', from: h })),
     ...want.filter((w) => !have.includes(w)).map((w) => ({ field: 'rule', to: w })),
-    ...(have.every((h) => want.includes(h)) && want.every((w) => have.includes(w)) ? [{ field: 'rule order', from: have.length, to: want.length }] : []),
+    ...(have.every((h) => want.includes(h)) && want.every((w) => have.includes(w)) ? [{ field: 'rule order', from: have.join(' | '), to: want.join(' | ') }] : []),
   ];
 }
 
-export function diffFirewall(spec: FirewallSpec, current: FirewallCurrent, prune: boolean): Change[] {
+/** The requests the plan will send, for the plan's notes. */
+const editNotes = (desired: RuleSpec[], current: FirewallRule[]) => planRuleEdits(current, desired).map((e) => `step: ${e.label}`);
+
+export function diffFirewall(spec: FirewallSpec, current: FirewallCurrent, prune: boolean, options: { pruneNames?: string[] } = {}): Change[] {
   const changes: Change[] = [];
   for (const g of spec.groups) {
     const host = current.groups.find((h) => h.group === g.name);
@@ -65,19 +62,29 @@ export function diffFirewall(spec: FirewallSpec, current: FirewallCurrent, prune
       continue;
     }
     const fields = rulesDiff(g.rules, host.rules);
-    changes.push(fields.length ? { kind: 'firewall', id, action: 'update', fields, desired: { group: g }, current: host } : unchanged('firewall', id));
+    const comment = marked(g.comment);
+    if (comment !== (host.comment ?? '')) fields.push({ field: 'comment', from: host.comment ?? '', to: comment });
+    changes.push(
+      fields.length
+        ? { kind: 'firewall', id, action: 'update', fields, desired: { group: g }, current: host, notes: editNotes(g.rules, host.rules) }
+        : unchanged('firewall', id),
+    );
   }
+  // --prune deletes only groups Genesis created (their comment carries the mark); others are
+  // listed and need their name: --prune=NAME.
   if (prune)
-    for (const h of current.groups)
-      if (!spec.groups.some((g) => g.name === h.group))
-        changes.push({ kind: 'firewall', id: `security group ${h.group}`, action: 'delete', fields: h.rules.map((r) => ({ field: 'rule', from: ruleKey(r) })), current: h });
+    for (const h of current.groups) {
+      if (spec.groups.some((g) => g.name === h.group)) continue;
+      const del: Change = { kind: 'firewall', id: `security group ${h.group}`, action: 'delete', fields: h.rules.map((r) => ({ field: 'rule', from: ruleKey(r) })), current: h };
+      changes.push(pruneOrKeep(del, h.group, isManaged(h.comment), { prune, pruneNames: options.pruneNames }));
+    }
 
+  // The declared host rules are the list, with or without --prune: a rule edited in the file
+  // replaces the one on the host (keeping the old one too would leave the host more open).
   const ruleFields = rulesDiff(spec.rules, current.rules);
-  // Without --prune, host rules Genesis does not declare are kept: only missing ones are added.
-  const hostRulesChange = prune ? ruleFields : ruleFields.filter((f) => f.to !== undefined && f.field === 'rule');
   changes.push(
-    hostRulesChange.length
-      ? { kind: 'firewall', id: 'host rules', action: 'update', fields: hostRulesChange, desired: { rules: spec.rules, replace: prune }, current: current.rules }
+    ruleFields.length
+      ? { kind: 'firewall', id: 'host rules', action: 'update', fields: ruleFields, desired: { rules: spec.rules }, current: current.rules, notes: editNotes(spec.rules, current.rules) }
       : unchanged('firewall', 'host rules'),
   );
 
@@ -97,17 +104,18 @@ export function diffFirewall(spec: FirewallSpec, current: FirewallCurrent, prune
   return changes;
 }
 
-async function replaceRules(
-  existing: FirewallRule[],
-  desired: RuleSpec[],
-  remove: (pos: number) => Promise<unknown>,
-  add: (r: RuleParams) => Promise<unknown>,
-): Promise<void> {
-  // Highest position first, so the positions still to delete do not shift.
-  for (const r of [...existing].sort((a, b) => b.pos - a.pos)) await remove(r.pos);
-  // PVE puts every created rule on top (Rules.pm create_rule: unshift): the last one goes first.
-  for (const r of [...desired].reverse()) await add(ruleParams(r));
-}
+const clusterRules = (api: PveApi): RuleListApi => ({
+  create: (r) => addClusterRule(api, r),
+  move: (pos, moveto) => moveClusterRule(api, pos, moveto),
+  update: (pos, r, remove) => updateClusterRule(api, pos, r, remove),
+  delete: (pos) => deleteClusterRule(api, pos),
+});
+const groupRules = (api: PveApi, group: string): RuleListApi => ({
+  create: (r) => addGroupRule(api, group, r),
+  move: (pos, moveto) => moveGroupRule(api, group, pos, moveto),
+  update: (pos, r, remove) => updateGroupRule(api, group, pos, r, remove),
+  delete: (pos) => deleteGroupRule(api, group, pos),
+});
 
 export const firewallResource: Resource<FirewallCurrent> = {
   kind: 'firewall',
@@ -116,32 +124,22 @@ export const firewallResource: Resource<FirewallCurrent> = {
     const withRules = await Promise.all(groups.map(async (g) => ({ ...g, rules: await listGroupRules(api, g.group) })));
     return { options, rules, groups: withRules };
   },
-  diff: (state, current, options) => diffFirewall(state.firewall, current, options.prune),
+  diff: (state, current, options) => diffFirewall(state.firewall, current, options.prune, { pruneNames: options.pruneNames }),
   async apply(api, change) {
-    const d = change.desired as { group?: FirewallSpec['groups'][number]; rules?: RuleSpec[]; replace?: boolean; options?: FirewallSpec };
+    const d = change.desired as { group?: FirewallSpec['groups'][number]; rules?: RuleSpec[]; options?: FirewallSpec };
     if (change.action === 'delete') {
       const g = change.current as FirewallCurrent['groups'][number];
-      await replaceRules(g.rules, [], (pos) => deleteGroupRule(api, g.group, pos), async () => undefined);
+      await applyRuleEdits(`security group ${g.group}`, planRuleEdits(g.rules, []), groupRules(api, g.group));
       await deleteGroup(api, g.group);
     } else if (d.group) {
       const g = d.group;
-      if (change.action === 'create') await createGroup(api, g.name, g.comment);
-      const existing = change.action === 'create' ? [] : (change.current as FirewallCurrent['groups'][number]).rules;
-      await replaceRules(existing, g.rules, (pos) => deleteGroupRule(api, g.name, pos), (r) => addGroupRule(api, g.name, r));
+      const host = change.action === 'create' ? undefined : (change.current as FirewallCurrent['groups'][number]);
+      // The comment carries the mark that lets --prune know Genesis made the group.
+      if (!host) await createGroup(api, g.name, marked(g.comment));
+      else if ((host.comment ?? '') !== marked(g.comment)) await createGroup(api, g.name, marked(g.comment), true);
+      await applyRuleEdits(`security group ${g.name}`, planRuleEdits(host?.rules ?? [], g.rules), groupRules(api, g.name));
     } else if (d.rules) {
-      const existing = change.current as FirewallRule[];
-      if (d.replace) {
-        await replaceRules(existing, d.rules, (pos) => deleteClusterRule(api, pos), (r) => addClusterRule(api, r));
-      } else {
-        // Keep undeclared host rules below the declared ones: a created rule lands on top, and
-        // `moveto: i + 1` puts it in front of the rule now at i + 1, i.e. at index i.
-        const have = new Set(existing.map(ruleKey));
-        const missing = d.rules.map((r, i) => ({ r, i })).filter(({ r }) => !have.has(ruleKey(r)));
-        for (const { r, i } of missing) {
-          await addClusterRule(api, ruleParams(r));
-          if (i > 0) await moveClusterRule(api, 0, i + 1);
-        }
-      }
+      await applyRuleEdits('host rules', planRuleEdits(change.current as FirewallRule[], d.rules), clusterRules(api));
     } else if (d.options) {
       const o = d.options;
       // cluster.fw has one digest for options, rules and groups: take it after this run's rule edits.

@@ -3,6 +3,7 @@
  * API token may use (raw `hostpci` host addresses are root@pam only). The mapping's node entry is
  * derived from what the host reports for the declared vendor:device ids.
  */
+import { pruneOrKeep } from './managed';
 import {
   createPciMapping,
   deletePciMapping,
@@ -14,7 +15,7 @@ import {
 } from '../api/pci';
 import { parsePropertyString } from './property-string';
 import type { GpuSpec } from '../state/schema';
-import { unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+import { unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 export interface PciCurrent {
   mappings: PciMapping[];
@@ -50,7 +51,7 @@ export function mapEntryFor(spec: GpuSpec, node: string, devices: PciDevice[]): 
 export const formatMapEntry = (e: Record<string, string>) =>
   ['node', 'path', 'id', 'iommugroup', 'subsystem-id'].filter((k) => e[k] !== undefined).map((k) => `${k}=${e[k]}`).join(',');
 
-export function diffPciMappings(specs: GpuSpec[], node: string, current: PciCurrent, prune: boolean): Change[] {
+export function diffPciMappings(specs: GpuSpec[], node: string, current: PciCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
   for (const spec of specs) {
     const id = `pci mapping ${spec.mapping}`;
@@ -78,7 +79,7 @@ export function diffPciMappings(specs: GpuSpec[], node: string, current: PciCurr
   if (prune)
     for (const m of current.mappings)
       if (!specs.some((s) => s.mapping === m.id))
-        changes.push({ kind: 'pci-mapping', id: `pci mapping ${m.id}`, action: 'delete', fields: [{ field: 'map', from: m.map }], current: m });
+        changes.push(pruneOrKeep({ kind: 'pci-mapping', id: `pci mapping ${m.id}`, action: 'delete', fields: [{ field: 'map', from: m.map }], current: m }, m.id, false, options));
   return changes;
 }
 
@@ -89,7 +90,7 @@ export const pciMappingResource: Resource<PciCurrent> = {
     const [mappings, devices] = await Promise.all([listPciMappings(api), listPciDevices(api)]);
     return { mappings, devices };
   },
-  diff: (state, current, options) => diffPciMappings(state.gpus, state.node, current, options.prune),
+  diff: (state, current, options) => diffPciMappings(state.gpus, state.node, current, options.prune, options),
   async apply(api, change) {
     if (change.action === 'delete') return void (await deletePciMapping(api, (change.current as PciMapping).id));
     const { spec, map } = change.desired as { spec: GpuSpec; map: string };

@@ -42,9 +42,13 @@ describe('storage diff', () => {
     expect(diffStorage(state.storage, host, false).map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
   });
 
-  it('deletes undeclared storage only with prune', () => {
+  it("never deletes the installer's local-lvm on --prune alone: it is listed and needs --prune=local-lvm", () => {
     expect(diffStorage(state.storage, freshHost, false).some((c) => c.id === 'storage local-lvm')).toBe(false);
-    expect(diffStorage(state.storage, freshHost, true).find((c) => c.id === 'storage local-lvm')?.action).toBe('delete');
+    expect(diffStorage(state.storage, freshHost, true).find((c) => c.id === 'storage local-lvm')).toMatchObject({
+      action: 'unchanged',
+      notes: ['not declared and not made by Genesis: kept by --prune; --prune=local-lvm deletes it'],
+    });
+    expect(diffStorage(state.storage, freshHost, true, { prune: true, pruneNames: ['local-lvm'] }).find((c) => c.id === 'storage local-lvm')?.action).toBe('delete');
   });
 
   it('refuses a pool on a missing or used disk', () => {

@@ -2,6 +2,7 @@
  * Storage: ZFS pools on named disks (created through `disks/zfs`) registered as PVE storage, and
  * directory storages whose content types Genesis needs (cloud-image imports, snippets).
  */
+import { pruneOrKeep } from './managed';
 import { awaitTask } from '../api/tasks';
 import { createZfsPool, listDisks, listZfsPools, type DiskInfo, type ZfsPoolInfo } from '../api/disks';
 import {
@@ -15,7 +16,7 @@ import {
   type StorageConfig,
 } from '../api/storage';
 import type { StorageSpec } from '../state/schema';
-import { truthy, unchanged, type Change, type Check, type Resource } from './types';
+import { truthy, unchanged, type Change, type Check, type DiffOptions, type Resource } from './types';
 
 export interface StorageCurrent {
   storages: StorageConfig[];
@@ -31,7 +32,7 @@ interface StorageDelta {
 
 const contentSet = (c: string | undefined) => (c ?? '').split(',').filter(Boolean).sort();
 
-export function diffStorage(specs: StorageSpec[], current: StorageCurrent, prune: boolean): Change[] {
+export function diffStorage(specs: StorageSpec[], current: StorageCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
   for (const spec of specs) {
     const id = `storage ${spec.id}`;
@@ -79,7 +80,14 @@ export function diffStorage(specs: StorageSpec[], current: StorageCurrent, prune
   if (prune) {
     for (const s of current.storages) {
       if (!specs.some((d) => d.id === s.storage))
-        changes.push({ kind: 'storage', id: `storage ${s.storage}`, action: 'delete', fields: [{ field: 'storage', from: `${s.type} content=${s.content ?? ''}` }], current: s });
+        changes.push(
+          pruneOrKeep(
+            { kind: 'storage', id: `storage ${s.storage}`, action: 'delete', fields: [{ field: 'storage', from: `${s.type} content=${s.content ?? ''}` }], current: s },
+            s.storage,
+            false,
+            options,
+          ),
+        );
     }
   }
   return changes;
@@ -91,7 +99,7 @@ export const storageResource: Resource<StorageCurrent> = {
     const [storages, pools, disks] = await Promise.all([listStorage(api), listZfsPools(api), listDisks(api)]);
     return { storages, pools, disks };
   },
-  diff: (state, current, options) => diffStorage(state.storage, current, options.prune),
+  diff: (state, current, options) => diffStorage(state.storage, current, options.prune, options),
   async apply(api, change, ctx) {
     if (change.action === 'delete') {
       await deleteStorage(api, (change.current as StorageConfig).storage);

@@ -3,6 +3,7 @@
  * VM is created with `import-from`, a cloud-init drive and its snippet, then converted to a template.
  * A run interrupted between those steps is resumed from what the host shows.
  */
+import { pruneOrKeep } from './managed';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { awaitTask } from '../api/tasks';
@@ -11,7 +12,7 @@ import { convertToTemplate, createVm, destroyVm, getVmConfig, listVms, updateVmC
 import type { TemplateSpec } from '../state/schema';
 import type { DesiredState } from '../state/load';
 import { cloudInitDrive, diffConfig, importVolume, templateConfig } from './vm-config';
-import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+import { truthy, unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 export interface TemplateCurrent {
   vms: VmListEntry[];
@@ -39,7 +40,7 @@ function volumeLookups(state: DesiredState): [string, string][] {
   return [...keys].map((k) => k.split('/') as [string, string]);
 }
 
-export function diffTemplates(state: DesiredState, current: TemplateCurrent, prune: boolean): Change[] {
+export function diffTemplates(state: DesiredState, current: TemplateCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
   for (const spec of state.templates) {
     const id = `template ${spec.id} (${spec.name})`;
@@ -98,7 +99,7 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
   if (prune)
     for (const v of current.vms)
       if (truthy(v.template) && !state.templates.some((t) => t.id === v.vmid) && !state.vms.some((x) => x.id === v.vmid))
-        changes.push({ kind: 'template', id: `template ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'vmid', from: v.vmid }], current: v });
+        changes.push(pruneOrKeep({ kind: 'template', id: `template ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'vmid', from: v.vmid }], current: v }, v.vmid, false, options));
   return changes;
 }
 
@@ -132,7 +133,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     const [configs, volumes] = await Promise.all([Promise.all(present.map(async (t) => [t.id, await getVmConfig(api, t.id)] as const)), volumesRead]);
     return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes) };
   },
-  diff: (state, current, options) => diffTemplates(state, current, options.prune),
+  diff: (state, current, options) => diffTemplates(state, current, options.prune, options),
   async apply(api, change, ctx) {
     if (change.action === 'delete') {
       const v = change.current as VmListEntry;

@@ -68,6 +68,8 @@ export interface ApplyContext extends HostContext {
 export interface DiffOptions {
   /** Delete what exists on the host but is not declared. */
   prune: boolean;
+  /** Names `--prune=NAME` allows deleting although Genesis did not make them (e.g. local-lvm). */
+  pruneNames?: string[];
 }
 
 export interface Resource<Current = unknown> {

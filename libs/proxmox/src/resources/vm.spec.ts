@@ -61,10 +61,11 @@ describe('vm diff', () => {
     expect(changes[2].fields).toEqual([{ field: 'firewall.rules', from: undefined, to: 'type=group action=dmz' }]);
   });
 
-  it('deletes undeclared VMs only with prune, never templates', () => {
+  it('deletes an undeclared VM only when --prune names it, never templates', () => {
     const host = all();
     host.vms.push({ vmid: 300, name: 'old', status: 'running' }, { vmid: 9000, status: 'stopped', template: 1 });
     expect(diffVms(state, host, false).some((c) => c.action === 'delete')).toBe(false);
-    expect(diffVms(state, host, true).filter((c) => c.action === 'delete').map((c) => c.id)).toEqual(['vm 300 (old)']);
+    expect(diffVms(state, host, true).find((c) => c.id === 'vm 300 (old)')).toMatchObject({ action: 'unchanged', notes: [expect.stringContaining('--prune=300 deletes it')] });
+    expect(diffVms(state, host, true, { prune: true, pruneNames: ['300'] }).filter((c) => c.action === 'delete').map((c) => c.id)).toEqual(['vm 300 (old)']);
   });
 });

@@ -2,6 +2,8 @@
  * VMs cloned from the templates: clone, then the declared config (bridge, address, GPU mapping),
  * then the VM firewall (options and the security-group rule).
  */
+import { getNodeStatus } from '../api/node';
+import { pruneOrKeep } from './managed';
 import type { PveApi } from '../client/types';
 import { awaitTask } from '../api/tasks';
 import { cloneVm, destroyVm, getVmConfig, getVmStatus, listVms, stopVm, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
@@ -18,7 +20,7 @@ import type { DesiredState } from '../state/load';
 import type { VmSpec } from '../state/schema';
 import { diffConfig, OWNED_VM_KEYS, vmConfig } from './vm-config';
 import { ruleKey } from './firewall';
-import { truthy, unchanged, type Change, type Check, type FieldChange, type Resource } from './types';
+import { truthy, unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 export interface VmHostState {
   config: VmConfig;
@@ -29,6 +31,21 @@ export interface VmHostState {
 export interface VmCurrent {
   vms: VmListEntry[];
   byId: Record<number, VmHostState>;
+  /** The node's logical CPUs and memory (MiB), read with the VMs. */
+  size?: { cpus: number; memoryMiB: number };
+}
+
+/**
+ * What the host would refuse or could not run, known only from what plan read: qemu-server
+ * refuses more vCPUs than the node has ("MAX n vcpus allowed per VM on this node"), and a VM
+ * with more memory than the node has cannot start.
+ */
+export function sizeProblems(cores: number, memory: number, size: VmCurrent['size'], where: string): string[] {
+  if (!size) return [];
+  const out: string[] = [];
+  if (cores > size.cpus) out.push(`cores: ${where} declares ${cores} but the host has ${size.cpus} logical CPUs (qemu-server refuses more); lower cores to at most ${size.cpus}`);
+  if (memory > size.memoryMiB) out.push(`memory: ${where} declares ${memory} MiB but the host has ${size.memoryMiB} MiB; the VM could not start, lower memory below ${size.memoryMiB}`);
+  return out;
 }
 
 export interface VmChangeData {
@@ -57,13 +74,14 @@ function firewallFields(spec: VmSpec, host: VmHostState | undefined): { fields: 
   return { fields, options, rules };
 }
 
-export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean): Change[] {
+export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
   for (const spec of state.vms) {
     const id = `vm ${spec.id} (${spec.name})`;
     const host = current.byId[spec.id];
     const desired = vmConfig(spec, state);
     const template = state.templates.find((t) => t.id === spec.template);
+    const tooBig = sizeProblems(spec.cores ?? template?.cores ?? 1, spec.memory ?? template?.memory ?? 512, current.size, `vm ${spec.id}`);
     if (!host) {
       const fw = firewallFields(spec, undefined);
       changes.push({
@@ -76,12 +94,13 @@ export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean)
           ...fw.fields,
         ],
         desired: { spec, set: desired, remove: [], firewall: { options: fw.options, rules: fw.rules, existingRules: [] } } satisfies VmChangeData,
+        ...(tooBig.length ? { problems: tooBig } : {}),
       });
       continue;
     }
     const problems = truthy(host.config.template)
-      ? [`${spec.id} on the host is a template, declared as a VM; give the VM another id`]
-      : [];
+      ? [`${spec.id} on the host is a template, declared as a VM; give the VM another id`, ...tooBig]
+      : tooBig;
     const delta = diffConfig(desired, host.config, OWNED_VM_KEYS);
     const fw = firewallFields(spec, host);
     const fields = [...delta.fields, ...fw.fields];
@@ -105,7 +124,7 @@ export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean)
   if (prune)
     for (const v of current.vms)
       if (!truthy(v.template) && !state.vms.some((s) => s.id === v.vmid) && !state.templates.some((t) => t.id === v.vmid))
-        changes.push({ kind: 'vm', id: `vm ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'status', from: v.status }], current: v });
+        changes.push(pruneOrKeep({ kind: 'vm', id: `vm ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'status', from: v.status }], current: v }, v.vmid, false, options));
   return changes;
 }
 
@@ -121,7 +140,7 @@ async function applyFirewall(api: PveApi, spec: VmSpec, fw: NonNullable<VmChange
 export const vmResource: Resource<VmCurrent> = {
   kind: 'vm',
   async read(api, state) {
-    const vms = await listVms(api);
+    const [vms, status] = await Promise.all([listVms(api), getNodeStatus(api)]);
     const present = state.vms.filter((s) => vms.some((v) => v.vmid === s.id));
     // Every VM's three reads go out at once; PVE serves reads concurrently.
     const entries = await Promise.all(
@@ -130,9 +149,9 @@ export const vmResource: Resource<VmCurrent> = {
         return [s.id, { config, firewall, rules }] as const;
       }),
     );
-    return { vms, byId: Object.fromEntries(entries) };
+    return { vms, byId: Object.fromEntries(entries), size: { cpus: status.cpuinfo.cpus, memoryMiB: Math.floor(status.memory.total / 2 ** 20) } };
   },
-  diff: (state, current, options) => diffVms(state, current, options.prune),
+  diff: (state, current, options) => diffVms(state, current, options.prune, options),
   async apply(api, change, ctx) {
     if (change.action === 'delete') {
       const v = change.current as VmListEntry;

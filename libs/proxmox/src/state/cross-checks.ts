@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cidrContains, cidrsOverlap, parseCidr, networkOf } from './ipv4';
+import { cidrContains, cidrsOverlap, formatIpv4, parseCidr, parseIpv4, networkOf, type Ipv4Cidr } from './ipv4';
+import { checkRules, preferredMacro } from './rule-checks';
 import type { DesiredSpec } from './schema';
 
 export type FieldPath = (string | number)[];
@@ -67,7 +68,11 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
     b.ports.forEach((p, k) => {
       if (bridges.has(p)) add(['bridges', i, 'ports', k], `"${p}" is another bridge; a bridge port is a NIC or bond (e.g. enp3s0), route between bridges with nat/reach instead`);
       const owner = spec.bridges.findIndex((o, oi) => oi < i && o.ports.includes(p));
-      if (owner >= 0) add(['bridges', i, 'ports', k], `"${p}" is already a port of ${spec.bridges[owner].name}; a NIC belongs to one bridge`);
+      if (owner >= 0)
+        add(
+          ['bridges', i, 'ports', k],
+          `"${p}" is already a port of ${spec.bridges[owner].name}${spec.bridges[owner].gateway ? ', the bridge with the management address and the gateway; moving its NIC cuts the host off' : ''}; a NIC belongs to one bridge, remove it here`,
+        );
     });
     b.reach.forEach((r, k) => {
       if (!bridges.has(r)) add(['bridges', i, 'reach', k], `bridge "${r}" is not declared; name a bridge from bridges: (${[...bridges.keys()].join(', ')})`);
@@ -109,6 +114,28 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
     );
   checkRefs(spec.firewall.rules, ['firewall', 'rules']);
   spec.firewall.groups.forEach((g, gi) => checkRefs(g.rules, ['firewall', 'groups', gi, 'rules']));
+  const nets = new Map(spec.bridges.filter((b) => b.cidr && parseCidr(b.cidr)).map((b) => [`@${b.name}`, networkOf(parseCidr(b.cidr!)!)]));
+  out.push(...checkRules(spec.firewall.rules, ['firewall', 'rules'], 'cluster', nets));
+  spec.firewall.groups.forEach((g, gi) => out.push(...checkRules(g.rules, ['firewall', 'groups', gi, 'rules'], 'group', nets)));
+
+  // A host address that is its subnet's network or broadcast address cannot be used (ifupdown2
+  // and the guests accept it, then nothing answers).
+  const hostAddress = (path: FieldPath, address: string, c: Ipv4Cidr | undefined) => {
+    const n = parseIpv4(address);
+    if (!c || n === undefined || c.prefix >= 31) return;
+    if (n === c.network) add(path, `${address} is the network address of ${networkOf(c)}; use a host address from ${formatIpv4(c.network + 1)} to ${formatIpv4(c.broadcast - 1)}`);
+    if (n === c.broadcast) add(path, `${address} is the broadcast address of ${networkOf(c)}; use a host address from ${formatIpv4(c.network + 1)} to ${formatIpv4(c.broadcast - 1)}`);
+  };
+  spec.bridges.forEach((b, i) => {
+    const c = subnets[i];
+    if (b.cidr && c) hostAddress(['bridges', i, 'cidr'], c.address, c);
+    if (b.gateway && c) hostAddress(['bridges', i, 'gateway'], b.gateway, c);
+    b.forwards.forEach((f, k) => hostAddress(['bridges', i, 'forwards', k, 'to'], f.to, c));
+  });
+  spec.vms.forEach((v, i) => {
+    const c = v.address ? parseCidr(v.address) : undefined;
+    if (c) hostAddress(['vms', i, 'address'], c.address, c);
+  });
 
   const templateIds = new Set(spec.templates.map((t) => t.id));
   spec.templates.forEach((t, i) => {
@@ -167,6 +194,7 @@ export function resolveBridgeRefs(spec: DesiredSpec): DesiredSpec {
   const nets = new Map(spec.bridges.filter((b) => b.cidr).map((b) => [`@${b.name}`, networkOf(parseCidr(b.cidr!)!)]));
   const resolve = (r: DesiredSpec['firewall']['rules'][number]) => ({
     ...r,
+    ...(r.macro !== undefined ? { macro: preferredMacro(r.macro) } : {}),
     source: r.source && nets.has(r.source) ? nets.get(r.source) : r.source,
     dest: r.dest && nets.has(r.dest) ? nets.get(r.dest) : r.dest,
   });

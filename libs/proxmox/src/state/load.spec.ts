@@ -84,7 +84,7 @@ describe('desired state: infra/genesis.yaml', () => {
     const portIsBridge = edit('    comment: Intranet\n', '    comment: Intranet\n    ports: [vmbr2, enp3s0]\n');
     expect(problems(portIsBridge)).toEqual([
       expect.stringMatching(/bridges\[1\]\.ports\[0\]: "vmbr2" is another bridge; a bridge port is a NIC or bond/),
-      expect.stringMatching(/bridges\[1\]\.ports\[1\]: "enp3s0" is already a port of vmbr0; a NIC belongs to one bridge$/),
+      expect.stringMatching(/bridges\[1\]\.ports\[1\]: "enp3s0" is already a port of vmbr0, the bridge with the management address and the gateway; moving its NIC cuts the host off; a NIC belongs to one bridge, remove it here$/),
     ]);
     const natWithoutCidr = edit('    cidr: 10.0.2.1/24\n', '');
     expect(problems(natWithoutCidr)).toContainEqual(
@@ -116,6 +116,11 @@ describe('desired state: infra/genesis.yaml', () => {
       'infra/genesis.yaml:8: vms[0].bridge: is missing; add bridge: <string>',
     ]);
     expect(problems('a: [1\n')[0]).toMatch(/^infra\/genesis\.yaml:\d+: YAML syntax:/);
+  });
+
+  it("writes a macro in pve-firewall's own spelling, so the plan converges (ssh → SSH)", () => {
+    const fw = parseDesiredState(edit('macro: SSH', 'macro: ssh'), 'infra/genesis.yaml', {}, INFRA).firewall;
+    expect(fw.rules[1].macro).toBe('SSH');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { crossCheck, resolveBridgeRefs, type FieldPath } from './cross-checks';
 import { desiredStateSchema, type DesiredSpec } from './schema';
@@ -34,14 +34,46 @@ export class DesiredStateError extends Error {
 
 export function loadDesiredState(file: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): DesiredState {
   const display = relative(cwd, resolve(cwd, file)) || file;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
+    bytes = readFileSync(resolve(cwd, file));
   } catch (e) {
     throw new DesiredStateError([{ file: display, line: 0, path: '', message: `cannot read the file (${(e as Error).message}); pass --file PATH` }]);
   }
-  return parseDesiredState(text, display, env, dirname(resolve(cwd, file)));
+  return parseDesiredState(decodeUtf8(bytes, display), display, env, dirname(resolve(cwd, file)));
 }
+
+/**
+ * The file's bytes as UTF-8, refusing invalid sequences: decoding leniently would send U+FFFD
+ * replacement characters to the host in place of what was meant.
+ */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Find the first bad sequence: the longest prefix that still decodes ends just before it.
+    const ok = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const at = ok.indexOf('\uFFFD');
+    const line = at < 0 ? 1 : ok.slice(0, at).split('\n').length;
+    throw new DesiredStateError([
+      {
+        file,
+        line,
+        path: keyAtLine(ok, line),
+        message: 'is not valid UTF-8 (an invalid byte sequence would reach the host as replacement characters); save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)',
+      },
+    ]);
+  }
+}
+
+/** The YAML key written on that line (`  comment: x` → comment), to name the field before parsing. */
+function keyAtLine(text: string, line: number): string {
+  const m = /^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:/.exec(text.split('\n')[line - 1] ?? '');
+  return m ? m[1] : '';
+}
+
+/** The `yaml` library's guard against alias bombs (billion laughs): at most this many alias expansions. */
+const MAX_ALIAS_COUNT = 100;
 
 export function parseDesiredState(text: string, file: string, env: NodeJS.ProcessEnv, baseDir: string): DesiredState {
   const lines = new LineCounter();
@@ -61,11 +93,27 @@ export function parseDesiredState(text: string, file: string, env: NodeJS.Proces
   const located = (path: FieldPath, message: string, quoteValue = true): StateProblem => {
     const { node, rest } = nearestNode(doc, path);
     const value = quoteValue && rest.length === 0 && isScalar(node) ? node.value : undefined;
-    const shown = value !== undefined && value !== null ? `${JSON.stringify(value)} ` : '';
+    const shown = value !== undefined && value !== null ? `${clip(JSON.stringify(value))} ` : '';
     return { file, line: lineOf(isNode(node) ? node.range?.[0] : undefined), path: formatPath(path), message: shown + message };
   };
 
-  const parsed = desiredStateSchema.safeParse(doc.toJS() ?? {});
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // "Excessive alias count indicates a resource exhaustion attack": point at the first alias.
+    let offset: number | undefined;
+    visit(doc, { Alias: (_key, node) => ((offset ??= node.range?.[0]), visit.BREAK) });
+    throw new DesiredStateError([
+      {
+        file,
+        line: lineOf(offset),
+        path: keyAtLine(text, lineOf(offset)),
+        message: `YAML aliases expand past ${MAX_ALIAS_COUNT} copies (${(e as Error).message}); write the repeated part out or use fewer nested *aliases`,
+      },
+    ]);
+  }
+  const parsed = desiredStateSchema.safeParse(js ?? {});
   if (!parsed.success) {
     throw new DesiredStateError(
       byLine(parsed.error.issues.map((issue) => located(issue.path as FieldPath, describeIssue(issue, doc.hasIn(issue.path as FieldPath))))),
@@ -95,6 +143,9 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
       return issue.message;
   }
 }
+
+/** A value quoted in a message stays readable: a 5 MB comment is shown by its start and size. */
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 60)}…" (${s.length} characters)` : s);
 
 const byLine = (problems: StateProblem[]) => [...problems].sort((a, b) => a.line - b.line);
 

@@ -38,7 +38,37 @@ const configId = z.string().regex(/^[a-z][a-z0-9_-]{1,30}$/i, {
 const groupName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{1,17}$/, {
   message: 'is not a security group name; PVE allows 2-18 letters, digits, - _ starting with a letter, e.g. intranet',
 });
-const mebibytes = z.number().int().min(16, { message: 'is too small; memory is in MiB, e.g. 4096' });
+/** qemu-server `Memory.pm` `$MAX_MEM`: 4 TiB in MiB; the host's own size is checked by plan. */
+export const MAX_MEMORY_MIB = 4194304;
+const mebibytes = z
+  .number({ message: 'is not a memory size; write MiB as an integer, e.g. 4096' })
+  .int({ message: 'is not a whole number of MiB; e.g. 4096' })
+  .min(16, { message: 'is too small; memory is in MiB (PVE minimum 16), e.g. 4096' })
+  .max(MAX_MEMORY_MIB, { message: `is above ${MAX_MEMORY_MIB} MiB (4 TiB), the most qemu-server gives a VM; memory is in MiB, e.g. 8192 for 8 GiB` });
+/** No PVE host has more logical CPUs than this; plan checks the real count of the host it read. */
+export const MAX_CORES = 1024;
+const cores = z
+  .number({ message: 'is not a core count; write an integer, e.g. 4' })
+  .int({ message: 'is not a whole number of cores; e.g. 4' })
+  .min(1, { message: 'is below 1; a VM needs at least one core, e.g. 2' })
+  .max(MAX_CORES, { message: `is above ${MAX_CORES}; a VM cannot have more cores than its host has logical CPUs, e.g. 8` });
+/** A comment PVE keeps on one line of a config file: no line breaks, and short enough to read. */
+export const MAX_COMMENT = 1024;
+const comment = z
+  .string({ message: 'is not text; write the comment as a string' })
+  .max(MAX_COMMENT, { message: `is longer than ${MAX_COMMENT} characters; PVE keeps comments on one config line, shorten it` })
+  .refine((v) => !/[\r\n]/.test(v), { message: 'has a line break; PVE keeps a comment on one config line, write it on one line' });
+/** `pve-iface` (PVE::JSONSchema): what a firewall rule's `iface` may be. */
+const ruleIface = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{1,20}([:.]\d+)?$/, {
+  message: 'is not an interface name PVE accepts (letters, digits, _; 2-21 characters, optional .VLAN), e.g. vmbr0 or enp3s0',
+});
+/** qemu-server's `machine` type pattern (both official schemas, 8.4 and 9.1). */
+const machineType = z
+  .string()
+  .max(40, { message: 'is longer than 40 characters, the most PVE accepts for a machine type' })
+  .regex(/^(pc|pc(-i440fx)?-\d+(\.\d+)+(\+pve\d+)?(\.pxe)?|q35|pc-q35-\d+(\.\d+)+(\+pve\d+)?(\.pxe)?|virt(?:-\d+(\.\d+)+)?(\+pve\d+)?)$/, {
+    message: 'is not a QEMU machine type PVE accepts; use q35, pc, or a pinned version such as pc-q35-9.2+pve1',
+  });
 const content = z.enum(['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], {
   message: 'is not a PVE content type; use images, rootdir, vztmpl, iso, backup, snippets or import',
 });
@@ -79,12 +109,12 @@ export const portForwardSchema = z.strictObject({
   to: ipv4,
   /** The port on the VM; the same as `port` when absent. */
   to_port: z.number().int().min(1).max(65535, { message: 'is not a port; use 1-65535' }).optional(),
-  comment: z.string().optional(),
+  comment: comment.optional(),
 });
 
 export const bridgeSchema = z.strictObject({
   name: bridgeName,
-  comment: z.string().optional(),
+  comment: comment.optional(),
   /** Physical ports; none for an internal bridge. */
   ports: z.array(ifaceName).default([]),
   cidr: cidr.optional(),
@@ -103,15 +133,15 @@ export const bridgeSchema = z.strictObject({
 
 export const ruleSchema = z.strictObject({
   type: z.enum(['in', 'out', 'group'], { message: 'is not a rule type; use in, out or group' }),
-  action: z.string().min(1),
+  action: z.string().min(1, { message: 'is empty; use ACCEPT, DROP or REJECT, or a security group with type: group' }),
   source: z.string().optional(),
   dest: z.string().optional(),
   proto: z.string().optional(),
   dport: z.union([z.string(), z.number()]).transform(String).optional(),
   sport: z.union([z.string(), z.number()]).transform(String).optional(),
   macro: z.string().optional(),
-  iface: z.string().optional(),
-  comment: z.string().optional(),
+  iface: ruleIface.optional(),
+  comment: comment.optional(),
   enable: z.boolean().default(true),
 });
 
@@ -125,7 +155,7 @@ export const firewallSchema = z.strictObject({
     .array(
       z.strictObject({
         name: groupName,
-        comment: z.string().optional(),
+        comment: comment.optional(),
         rules: z.array(ruleSchema).default([]),
       }),
     )
@@ -137,8 +167,8 @@ export const templateSchema = z.strictObject({
   name: dnsName,
   ostype: z.enum(['l26', 'win10', 'win11', 'other'], { message: 'is not an OS type Genesis templates use; l26, win10, win11 or other' }),
   bios: z.enum(['seabios', 'ovmf']).default('seabios'),
-  machine: z.string().default('q35'),
-  cores: z.number().int().min(1).default(2),
+  machine: machineType.default('q35'),
+  cores: cores.default(2),
   memory: mebibytes.default(2048),
   bridge: bridgeName,
   disk: z.strictObject({
@@ -148,7 +178,11 @@ export const templateSchema = z.strictObject({
     /** A cloud image the host downloads (download-url) and imports with `import-from`. */
     image: z
       .strictObject({
-        url: z.url({ message: 'is not a URL; e.g. https://cloud-images.ubuntu.com/…/ubuntu-22.04-server-cloudimg-amd64.img' }),
+        // download-url's own pattern is `https?://.*`: the host fetches it, so file:// and the like are refused here.
+        url: z.url({
+          protocol: /^https?$/,
+          message: 'is not an http(s) URL; PVE download-url fetches only https:// or http://, e.g. https://cloud-images.ubuntu.com/…/ubuntu-22.04-server-cloudimg-amd64.img',
+        }),
         storage: storageId,
         filename: z.string().regex(/^[\w.-]+\.(qcow2|raw|vmdk)$/, {
           message: 'needs an extension PVE accepts for `import` content (.qcow2, .raw, .vmdk); a cloud .img is qcow2, e.g. ubuntu-22.04.qcow2',
@@ -173,7 +207,7 @@ export const templateSchema = z.strictObject({
 export const gpuSchema = z.strictObject({
   /** The PVE resource mapping id (cluster/mapping/pci). */
   mapping: configId,
-  description: z.string().optional(),
+  description: comment.optional(),
   /** vendor:device of every function handed to the VM, the GPU first. */
   ids: z.array(pciId).min(1, { message: 'is empty; list the GPU id first, then its audio function, e.g. [10de:2204, 10de:1aef]' }),
 });
@@ -184,7 +218,7 @@ export const vmSchema = z.strictObject({
   template: vmid,
   bridge: bridgeName,
   address: cidr.optional(),
-  cores: z.number().int().min(1).optional(),
+  cores: cores.optional(),
   memory: mebibytes.optional(),
   gpu: configId.optional(),
   firewall: z.strictObject({ group: groupName, policy_in: policy.default('DROP'), policy_out: policy.default('ACCEPT') }).optional(),

@@ -339,7 +339,12 @@ export function initialState(options: InitialStateOptions): SimState {
 }
 
 /** Reads a state file; a file from another node name or format is an error naming the fix. */
-export function loadStateFile(file: string, node: string, pveVersion: PveVersion): SimState | undefined {
+export function loadStateFile(
+  file: string,
+  node: string,
+  pveVersion: PveVersion,
+  renamedNodeFix: (stateNode: string) => string = (n) => `pass --node ${n}`,
+): SimState | undefined {
   if (!existsSync(file)) return undefined;
   let parsed: SimState;
   try {
@@ -355,7 +360,7 @@ export function loadStateFile(file: string, node: string, pveVersion: PveVersion
   if (parsed.node !== node) {
     throw new Error(
       `${file}: node is '${parsed.node}' but the simulator was started with node '${node}'; ` +
-        `pass --node ${parsed.node} or delete the file`,
+        `${renamedNodeFix(parsed.node)} or delete the file`,
     );
   }
   const was = parsed.pveVersion ?? '8.4';

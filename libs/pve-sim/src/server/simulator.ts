@@ -41,6 +41,11 @@ export interface SimulatorOptions {
   faults?: FaultRule[];
   /** Default 'pve'. */
   node?: string;
+  /**
+   * The fix a state file of another node names (default `pass --node <its node>`, this CLI's flag);
+   * an embedding program names its own way of setting the node.
+   */
+  renamedNodeFix?: (stateNode: string) => string;
   /** How long tasks stay `running` (default 150 ms). */
   taskDurationMs?: number;
   /** How long after start the guest agent answers (default 300 ms). */
@@ -121,7 +126,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   const stateFile = options.stateFile;
   const state =
-    (stateFile ? loadStateFile(stateFile, node, release.id) : undefined) ??
+    (stateFile ? loadStateFile(stateFile, node, release.id, options.renamedNodeFix) : undefined) ??
     initialState({ node, pveVersion: release.id, management, disks: options.disks, pci: options.pciDevices });
   const behaviour: HostBehaviour = {
     release,
