@@ -31,3 +31,32 @@ export function makeScriptsExecutable(tree: Tree): void {
     if (change.type !== 'DELETE' && change.path.endsWith('.sh')) tree.changePermissions(change.path, '755');
   }
 }
+
+const scratchDir = '.genesis-render';
+
+/**
+ * Renders a files/ folder without touching the workspace paths: path (relative to `target`'s
+ * future location) → content. The caller decides per file whether to write, keep or write beside.
+ */
+export function renderToMemory(
+  tree: Tree,
+  srcFolder: string,
+  substitutions: Substitutions,
+): Map<string, Buffer> {
+  if (tree.exists(scratchDir))
+    throw new Error(`${scratchDir}/ exists in the workspace: remove it and run again`);
+  generateFiles(tree, srcFolder, scratchDir, { ...pathTokens, ...substitutions });
+  const files = new Map<string, Buffer>();
+  collect(tree, scratchDir, files);
+  for (const path of files.keys()) tree.delete(`${scratchDir}/${path}`);
+  tree.delete(scratchDir);
+  return files;
+}
+
+function collect(tree: Tree, dir: string, files: Map<string, Buffer>): void {
+  for (const child of tree.children(dir)) {
+    const path = `${dir}/${child}`;
+    if (tree.isFile(path)) files.set(path.slice(scratchDir.length + 1), tree.read(path)!);
+    else collect(tree, path, files);
+  }
+}
