@@ -8,10 +8,7 @@ describe('ports', () => {
 
   it('prefers the recorded port, then the agreed one, then the first free one from 3003', () => {
     const tree = emptyWorkspace();
-    tree.write(
-      'infra/compose/.env.example',
-      'CORE_HOST_PORT=4001\nTRADER_HOST_PORT=3003\n# X_HOST_PORT=3004\n',
-    );
+    tree.write('infra/compose/.env.example', 'CORE_HOST_PORT=4001\nTRADER_HOST_PORT=3003\n# X_HOST_PORT=3004\n');
     expect(readPortRegistry(tree)).toEqual(
       new Map([
         ['CORE_HOST_PORT', 4001],

@@ -41,9 +41,7 @@ describe('ci', () => {
         { uses: 'nrwl/nx-set-shas@v4' },
       ]),
     );
-    expect(affected.steps.at(-1).run).toContain(
-      'npx nx show projects --affected --with-target docker:build --json',
-    );
+    expect(affected.steps.at(-1).run).toContain('npx nx show projects --affected --with-target docker:build --json');
     const image = workflow.jobs.image;
     expect(image.needs).toBe('affected');
     expect(image.if).toBe("needs.affected.outputs.services != '[]'");
@@ -52,10 +50,7 @@ describe('ci', () => {
       { uses: 'actions/checkout@v4' },
       { uses: 'actions/setup-node@v4', with: { 'node-version': 20, cache: 'npm' } },
       { run: 'npm ci --no-audit --no-fund' },
-      {
-        name: 'Build ${{ matrix.service }}',
-        run: 'npx nx run ${{ matrix.service }}:docker:build --outputStyle=static',
-      },
+      { name: 'Build ${{ matrix.service }}', run: 'npx nx run ${{ matrix.service }}:docker:build --outputStyle=static' },
     ]);
   });
 
