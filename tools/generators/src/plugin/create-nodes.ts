@@ -3,8 +3,10 @@
 // Dockerfile. Options come from the plugin's entry in nx.json.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createNodesFromFiles, type CreateNodesV2 } from '@nx/devkit';
-import { inferGenesisTargets, normalizePluginOptions, type GenesisPluginOptions } from './infer-targets';
+import { createNodesFromFiles } from '@nx/devkit';
+import type { CreateNodesV2 } from '@nx/devkit';
+import { inferGenesisTargets, normalizePluginOptions } from './infer-targets';
+import type { GenesisPluginOptions } from './infer-targets';
 
 export const genesisConfigGlob = '**/genesis.yaml';
 

@@ -4,7 +4,8 @@
 //   KEPT IN STEP an idempotent structural edit (add an entry if missing, never touch the others).
 // A file at an owned or created-once path that Genesis did not write (no marker line near its
 // top) is the user's: it is left as it is and Genesis's version is written beside it.
-import { logger, type Tree } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import {
   buildImagesWorkflowPath,
   ciWorkflowPath,

@@ -1,6 +1,7 @@
 // Rendering the ejs templates under a generator's files/ folder, with the tokens every template
 // may use, and the executable bit for the shell scripts a run writes.
-import { generateFiles, OverwriteStrategy, type Tree } from '@nx/devkit';
+import { generateFiles, OverwriteStrategy } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 
 export type Substitutions = Record<string, unknown>;
 

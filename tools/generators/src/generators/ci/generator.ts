@@ -1,5 +1,6 @@
 // `nx g @genesis/repo:ci`: the files this plugin owns (see ../../utils/ownership.ts).
-import { formatFiles, type Tree } from '@nx/devkit';
+import { formatFiles } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { writeOwnedFiles } from './lib/write-owned-files';

@@ -1,5 +1,6 @@
 // `nx g @genesis/repo:infra`: the infra project, compose variants, cloud-init and scripts.
-import { formatFiles, type Tree } from '@nx/devkit';
+import { formatFiles } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { addInfraFiles } from './lib/add-infra-files';

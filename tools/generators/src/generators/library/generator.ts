@@ -1,5 +1,6 @@
 // `nx g @genesis/repo:library <name>`: a TypeScript library under libs/.
-import { formatFiles, getProjects, installPackagesTask, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, getProjects, installPackagesTask } from '@nx/devkit';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { addLibraryProject } from './lib/add-library-project';
 import { normalizeLibraryOptions } from './lib/normalize-options';

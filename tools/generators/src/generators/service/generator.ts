@@ -1,5 +1,6 @@
 // `nx g @genesis/repo:service <name>`: one command, every place a service must be known.
-import { formatFiles, installPackagesTask, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, installPackagesTask } from '@nx/devkit';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { addServiceProject } from './lib/add-service-project';

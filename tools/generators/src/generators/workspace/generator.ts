@@ -1,5 +1,6 @@
 // `nx g @genesis/repo:workspace`: the root of a Genesis workspace.
-import { formatFiles, type Tree } from '@nx/devkit';
+import { formatFiles } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import type { OwnedWriteOptions } from '../../utils/ownership';
 import { addRootFiles } from './lib/add-root-files';

@@ -1,6 +1,7 @@
 // Before init writes anything: a project of the user's that holds a name init uses for something
 // else (a library `core` where init registers the service `core`) is refused, with the reason.
-import { getProjects, joinPathFragments, type Tree } from '@nx/devkit';
+import { getProjects, joinPathFragments } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { initialLibraries, initialServices } from './layout';
 
 export function assertNoCollisions(tree: Tree): void {

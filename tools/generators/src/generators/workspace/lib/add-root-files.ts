@@ -3,10 +3,12 @@
 // (missing compiler options). jest.preset.js, which the generated jest configs use: a user's own
 // is kept and Genesis's is written beside it (jest.preset.genesis.js).
 import { join } from 'node:path';
-import { readJson, type Tree } from '@nx/devkit';
+import { readJson } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { dockerignoreContent } from '../../../utils/dockerignore';
 import { gitignorePath, mergeGitignore } from '../../../utils/gitignore';
-import { writeOnce, writeOnceOrBeside, type OwnedWriteOptions } from '../../../utils/ownership';
+import { writeOnce, writeOnceOrBeside } from '../../../utils/ownership';
+import type { OwnedWriteOptions } from '../../../utils/ownership';
 import { dockerignorePath } from '../../../utils/paths';
 import { listServices } from '../../../utils/services';
 import { renderToMemory } from '../../../utils/templates';

@@ -1,6 +1,7 @@
 // Kept in step: an existing tsconfig.base.json gains the compiler options Genesis's projects
 // need and lacks; the user's options (and their values) stay as they are.
-import { readJson, writeJson, type Tree } from '@nx/devkit';
+import { readJson, writeJson } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 
 export const tsconfigBasePath = 'tsconfig.base.json';
 

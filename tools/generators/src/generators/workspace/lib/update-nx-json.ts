@@ -1,6 +1,7 @@
 // Kept in step: nx.json gains the inferred-target plugins (@nx/eslint, @nx/jest, @genesis/repo), the named
 // inputs and target defaults (typecheck, build, test, lint, e2e) when they are missing.
-import { readNxJson, updateNxJson, type NxJsonConfiguration, type Tree } from '@nx/devkit';
+import { readNxJson, updateNxJson } from '@nx/devkit';
+import type { NxJsonConfiguration, Tree } from '@nx/devkit';
 
 type PluginEntry = NonNullable<NxJsonConfiguration['plugins']>[number];
 
