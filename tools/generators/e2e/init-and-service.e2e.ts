@@ -1,9 +1,17 @@
 // End to end, as a user would: a brand-new Nx workspace, @genesis/repo installed from the
 // checkout, `nx g @genesis/repo:init`, install, lint/test/build everything; then a new service
 // and the bad inputs. Needs the built plugin (the e2e target depends on generators:build).
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import {
   checkoutRoot,
@@ -52,6 +60,25 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
     git(root, 'commit', '-q', '-m', 'init');
   });
 
+  it('the plugin infers the infra targets from infra/genesis.yaml', () => {
+    const infra = JSON.parse(must(root, 'npx', ['nx', 'show', 'project', 'infra', '--json']));
+    for (const name of [
+      'plan',
+      'storage',
+      'bridges',
+      'firewall',
+      'templates',
+      'gpu',
+      'vms',
+      'provision',
+      'verify',
+    ]) {
+      expect([name, infra.targets[name]?.cache]).toEqual([name, false]);
+    }
+    expect(infra.targets.provision.options.command).toBe('npx genesis provision --file infra/genesis.yaml');
+    expect(infra.targets.provision.dependsOn).toBeUndefined();
+  });
+
   it('a second init changes nothing', () => {
     must(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
     expect(git(root, 'status', '--porcelain')).toBe('');
@@ -64,7 +91,9 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
       expect(parse(read(`infra/compose/docker-compose${variant}.yml`)).services).toHaveProperty('trader');
     }
     // build-images builds the affected projects that have a docker:build target: trader has one.
-    expect(JSON.parse(must(root, 'npx', ['nx', 'show', 'projects', '--with-target', 'docker:build', '--json']))).toContain('trader');
+    expect(
+      JSON.parse(must(root, 'npx', ['nx', 'show', 'projects', '--with-target', 'docker:build', '--json'])),
+    ).toContain('trader');
     const jobs = parse(read('infra/compose/prometheus/prometheus.yml')).scrape_configs;
     expect(jobs).toContainEqual(
       expect.objectContaining({ job_name: 'trader', static_configs: [{ targets: ['trader:3003'] }] }),
@@ -119,5 +148,59 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
     const output = must(checkoutRoot, 'npx', ['nx', 'g', '@genesis/repo:init', '--dry-run', '--skipInstall']);
     expect(output).toContain('Generating @genesis/repo:init');
     expect(output).toContain('"dryRun" flag means no changes were made');
+  });
+});
+
+describe('@genesis/repo in a workspace the user already has', () => {
+  let workspace: EmptyWorkspace;
+  let root: string;
+  const userFiles: Record<string, string> = {
+    Makefile: 'build:\n\tnpm run build\n',
+    '.github/workflows/ci.yaml': 'name: my ci\non: push\njobs: {}\n',
+    'jest.preset.js': "module.exports = require('@nx/jest/preset').default;\n",
+    '.gitignore': '# mine\n/node_modules\n*.local\n',
+  };
+
+  beforeAll(() => {
+    workspace = createEmptyNxWorkspace('genesis-e2e-user-');
+    root = workspace.root;
+    for (const [path, content] of Object.entries(userFiles)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    git(root, 'init', '-q');
+  });
+  afterAll(() => workspace?.remove());
+
+  it('refuses a user library named core, with the reason, and writes nothing', () => {
+    mkdirSync(join(root, 'libs/core'), { recursive: true });
+    writeFileSync(join(root, 'libs/core/project.json'), '{ "name": "core", "projectType": "library" }\n');
+    const before = listFiles(root);
+    const result = run(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(
+      /"core" is your library at libs\/core, but init registers a service named "core"/,
+    );
+    expect(listFiles(root)).toEqual(before);
+    rmSync(join(root, 'libs/core'), { recursive: true, force: true });
+  });
+
+  it("keeps the user's files, writes Genesis's beside them, and ignores the secrets", () => {
+    const output = must(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
+    expect(output).toContain('Makefile is yours');
+    for (const [path, content] of Object.entries(userFiles)) {
+      if (path !== '.gitignore') expect(readFileSync(join(root, path), 'utf-8')).toBe(content);
+    }
+    expect(readFileSync(join(root, '.gitignore'), 'utf-8').startsWith(userFiles['.gitignore'])).toBe(true);
+    for (const beside of [
+      'Makefile.genesis',
+      '.github/workflows/ci.yaml.genesis',
+      'jest.preset.genesis.js',
+    ]) {
+      expect(existsSync(join(root, beside))).toBe(true);
+    }
+    expect(git(root, 'check-ignore', 'infra/compose/.env', '.genesis/state.json').trim().split('\n')).toEqual(
+      ['infra/compose/.env', '.genesis/state.json'],
+    );
   });
 });

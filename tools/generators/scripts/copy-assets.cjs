@@ -20,7 +20,11 @@ function walk(dir, visit) {
   }
 }
 
-copy(path.join(root, 'package.json'), path.join(dist, 'package.json'));
+// The package entry is TypeScript in the source folder (Nx transpiles it) and JavaScript in dist.
+const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
+packageJson.main = packageJson.main.replace(/\.ts$/, '.js');
+fs.mkdirSync(dist, { recursive: true });
+fs.writeFileSync(path.join(dist, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
 copy(path.join(root, 'generators.json'), path.join(dist, 'generators.json'));
 copy(path.join(root, 'README.md'), path.join(dist, 'README.md'));
 walk(path.join(root, 'src'), (file) => {

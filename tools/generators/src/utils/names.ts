@@ -1,5 +1,6 @@
 // Project names the generators accept: kebab-case, not reserved, not taken.
-import { getProjects, type Tree } from '@nx/devkit';
+import { getProjects } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 
 const kebabCase = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

@@ -1,6 +1,7 @@
 // Which projects are services: application projects with a Dockerfile at their root. The
 // build-images matrix and the compose/Prometheus registrations are derived from this list.
-import { getProjects, joinPathFragments, type Tree } from '@nx/devkit';
+import { getProjects, joinPathFragments } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 
 export interface ServiceProject {
   name: string;

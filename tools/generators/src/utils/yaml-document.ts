@@ -1,6 +1,7 @@
 // Structural YAML edits that keep comments, order and the untouched entries as they are (the
 // `yaml` package's Document API). Each helper adds what is missing and reports whether it did.
-import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import type { Document } from 'yaml';
 import type { Tree } from '@nx/devkit';
 
 /** Same quoting and width as Prettier with the workspace's `singleQuote`, so formatting is a no-op. */

@@ -1,10 +1,13 @@
 // `nx g @genesis/repo:infra`: the infra project, compose variants, cloud-init and scripts.
-import { formatFiles, type Tree } from '@nx/devkit';
+import { formatFiles } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { addInfraFiles } from './lib/add-infra-files';
 import type { InfraGeneratorSchema } from './schema';
 
 export async function infraGenerator(tree: Tree, options: InfraGeneratorSchema = {}): Promise<void> {
+  assertNxWorkspace(tree);
   addInfraFiles(tree);
   makeScriptsExecutable(tree);
   if (!options.skipFormat) await formatFiles(tree);

@@ -1,8 +1,9 @@
-import { readJson, readProjectConfiguration } from '@nx/devkit';
+import { addProjectConfiguration, readJson, readProjectConfiguration, updateJson } from '@nx/devkit';
 import { parse } from 'yaml';
 import { changedPaths, emptyWorkspace, snapshotTree } from '../../testing/tree';
 import { dockerignoreContent } from '../../utils/dockerignore';
-import { ownedFiles } from '../../utils/ownership';
+import { missingIgnores } from '../../utils/gitignore';
+import { isGenesisWritten, ownedFiles } from '../../utils/ownership';
 import { initGenerator } from './generator';
 
 describe('init', () => {
@@ -87,5 +88,81 @@ describe('init', () => {
       /not an Nx workspace \(no nx.json\)/,
     );
     expect(changedPaths(before, snapshotTree(tree))).toEqual([]);
+  });
+
+  describe('in a workspace the user already has', () => {
+    const userFiles: Record<string, string> = {
+      Makefile: 'build:\n\tnpm run build\n',
+      '.github/workflows/ci.yaml': 'name: my ci\non: push\n',
+      'jest.preset.js':
+        "module.exports = { ...require('@nx/jest/preset').default, testEnvironment: 'jsdom' };\n",
+      '.gitignore': '# mine\n/node_modules\n*.local\n',
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: { target: 'es2015', paths: { '@me/ui': ['libs/ui/src'] } },
+      }),
+    };
+
+    function userWorkspace() {
+      const tree = emptyWorkspace();
+      for (const [path, content] of Object.entries(userFiles)) tree.write(path, content);
+      updateJson(tree, 'nx.json', (json) => ({ ...json, affected: { defaultBase: 'trunk' } }));
+      updateJson(tree, 'package.json', (json) => ({ ...json, scripts: { start: 'nx serve web' } }));
+      return tree;
+    }
+
+    it("keeps the user's files, writes Genesis's beside them and merges the shared ones", async () => {
+      const tree = userWorkspace();
+      await initGenerator(tree, { skipFormat: true, skipInstall: true });
+      for (const path of ['Makefile', '.github/workflows/ci.yaml', 'jest.preset.js']) {
+        expect(tree.read(path, 'utf-8')).toBe(userFiles[path]);
+      }
+      for (const beside of [
+        'Makefile.genesis',
+        '.github/workflows/ci.yaml.genesis',
+        'jest.preset.genesis.js',
+      ]) {
+        expect(isGenesisWritten(tree.read(beside, 'utf-8')!)).toBe(true);
+      }
+      // The generated projects use Genesis's preset, not the user's.
+      expect(tree.read('apps/core/jest.config.cjs', 'utf-8')).toContain(
+        "preset: '../../jest.preset.genesis.js'",
+      );
+      const gitignore = tree.read('.gitignore', 'utf-8')!;
+      expect(gitignore.startsWith(userFiles['.gitignore'])).toBe(true);
+      expect(missingIgnores(gitignore)).toEqual([]);
+      const tsconfig = readJson(tree, 'tsconfig.base.json');
+      expect(tsconfig.compilerOptions).toMatchObject({
+        target: 'es2015',
+        paths: { '@me/ui': ['libs/ui/src'] },
+        strict: true,
+      });
+      expect(readJson(tree, 'nx.json').affected).toEqual({ defaultBase: 'trunk' });
+      expect(readJson(tree, 'package.json').scripts).toMatchObject({
+        start: 'nx serve web',
+        provision: 'nx run infra:provision',
+      });
+
+      const first = snapshotTree(tree);
+      await initGenerator(tree, { skipFormat: true, skipInstall: true });
+      expect(changedPaths(first, snapshotTree(tree))).toEqual([]);
+    });
+
+    it('replaces them with --force', async () => {
+      const tree = userWorkspace();
+      await initGenerator(tree, { skipFormat: true, skipInstall: true, force: true });
+      expect(isGenesisWritten(tree.read('Makefile', 'utf-8')!)).toBe(true);
+      expect(isGenesisWritten(tree.read('jest.preset.js', 'utf-8')!)).toBe(true);
+      expect(tree.exists('Makefile.genesis')).toBe(false);
+    });
+
+    it('refuses a user library named core and writes nothing', async () => {
+      const tree = userWorkspace();
+      addProjectConfiguration(tree, 'core', { root: 'libs/core', projectType: 'library' });
+      const before = snapshotTree(tree);
+      await expect(initGenerator(tree, { skipFormat: true, skipInstall: true })).rejects.toThrow(
+        /"core" is your library at libs\/core, but init registers a service named "core"/,
+      );
+      expect(changedPaths(before, snapshotTree(tree))).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,7 @@
 // `nx g @genesis/repo:library <name>`: a TypeScript library under libs/.
-import { formatFiles, getProjects, installPackagesTask, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, getProjects, installPackagesTask } from '@nx/devkit';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { addLibraryProject } from './lib/add-library-project';
 import { normalizeLibraryOptions } from './lib/normalize-options';
 import type { LibraryGeneratorSchema } from './schema';
@@ -14,6 +16,7 @@ export async function libraryGenerator(
   tree: Tree,
   options: LibraryGeneratorSchema,
 ): Promise<GeneratorCallback> {
+  assertNxWorkspace(tree);
   addLibrary(tree, options.name);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {

@@ -1,5 +1,7 @@
 // `nx g @genesis/repo:service <name>`: one command, every place a service must be known.
-import { formatFiles, installPackagesTask, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, installPackagesTask } from '@nx/devkit';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { addServiceProject } from './lib/add-service-project';
 import { normalizeServiceOptions } from './lib/normalize-options';
@@ -24,6 +26,7 @@ export async function serviceGenerator(
   tree: Tree,
   options: ServiceGeneratorSchema,
 ): Promise<GeneratorCallback> {
+  assertNxWorkspace(tree);
   addService(tree, options.name);
   makeScriptsExecutable(tree);
   if (!options.skipFormat) await formatFiles(tree);

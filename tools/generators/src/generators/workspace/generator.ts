@@ -1,20 +1,22 @@
 // `nx g @genesis/repo:workspace`: the root of a Genesis workspace.
-import { formatFiles, type Tree } from '@nx/devkit';
+import { formatFiles } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
+import type { OwnedWriteOptions } from '../../utils/ownership';
 import { addRootFiles } from './lib/add-root-files';
 import { updateNxJsonForGenesis } from './lib/update-nx-json';
 import { updateRootPackageJson } from './lib/update-root-package-json';
 import type { WorkspaceGeneratorSchema } from './schema';
 
-export function addWorkspaceRoot(tree: Tree): void {
+export function addWorkspaceRoot(tree: Tree, options: OwnedWriteOptions = {}): void {
   assertNxWorkspace(tree);
   updateRootPackageJson(tree);
   updateNxJsonForGenesis(tree);
-  addRootFiles(tree);
+  addRootFiles(tree, options);
 }
 
 export async function workspaceGenerator(tree: Tree, options: WorkspaceGeneratorSchema = {}): Promise<void> {
-  addWorkspaceRoot(tree);
+  addWorkspaceRoot(tree, { force: options.force });
   if (!options.skipFormat) await formatFiles(tree);
 }
 

@@ -1,4 +1,5 @@
-import { names, offsetFromRoot, type Tree } from '@nx/devkit';
+import { names, offsetFromRoot } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { validateProjectName } from '../../../utils/names';
 import { libsDir } from '../../../utils/paths';
 

@@ -2,6 +2,7 @@
 // endpoints and a spec, Dockerfile.
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
+import { genesisJestPreset } from '../../../utils/jest-preset';
 import { bundleDir } from '../../../utils/paths';
 import { renderTemplates } from '../../../utils/templates';
 import * as versions from '../../../utils/versions';
@@ -16,6 +17,7 @@ export function addServiceProject(tree: Tree, service: NormalizedService): void 
     {
       ...service,
       bundleDir: bundleDir(service.root),
+      jestPreset: genesisJestPreset(tree),
       versions,
       baseImage: versions.baseImage,
       nodeVersion: versions.nodeVersion,

@@ -1,5 +1,6 @@
 // Everything the service steps need, decided (and validated) before anything is written.
-import { getProjects, offsetFromRoot, type Tree } from '@nx/devkit';
+import { getProjects, offsetFromRoot } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { validateProjectName } from '../../../utils/names';
 import { appsDir, composeBasePath, envExamplePath, prometheusConfigPath } from '../../../utils/paths';
 import { portForService, portVariable } from '../../../utils/ports';

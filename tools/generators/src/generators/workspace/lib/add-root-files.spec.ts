@@ -1,13 +1,23 @@
+import { readJson } from '@nx/devkit';
 import { emptyWorkspace } from '../../../testing/tree';
 import { addRootFiles } from './add-root-files';
 
 describe('addRootFiles', () => {
-  it('keeps an existing tsconfig.base.json and adds the missing root files', () => {
+  it('merges an existing tsconfig.base.json (user keys kept) and adds the missing root files', () => {
     const tree = emptyWorkspace();
-    tree.write('tsconfig.base.json', '{ "mine": true }\n');
+    tree.write('tsconfig.base.json', '{ "mine": true, "compilerOptions": { "target": "es2015" } }\n');
     addRootFiles(tree);
-    expect(tree.read('tsconfig.base.json', 'utf-8')).toBe('{ "mine": true }\n');
-    for (const file of ['jest.preset.js', 'eslint.config.mjs', '.prettierrc', '.dockerignore', 'CLAUDE.md']) {
+    const tsconfig = readJson(tree, 'tsconfig.base.json');
+    expect(tsconfig.mine).toBe(true);
+    expect(tsconfig.compilerOptions).toMatchObject({ target: 'es2015', strict: true });
+    for (const file of [
+      'jest.preset.js',
+      'eslint.config.mjs',
+      '.prettierrc',
+      '.dockerignore',
+      'CLAUDE.md',
+      '.gitignore',
+    ]) {
       expect(tree.exists(file)).toBe(true);
     }
   });

@@ -14,6 +14,7 @@ describe('updateNxJsonForGenesis', () => {
     expect(nxJson.plugins).toEqual([
       '@nx/jest/plugin',
       { plugin: '@nx/eslint/plugin', options: { targetName: 'lint' } },
+      { plugin: '@genesis/repo', options: {} },
     ]);
   });
 });

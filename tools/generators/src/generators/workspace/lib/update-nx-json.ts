@@ -1,12 +1,15 @@
-// Kept in step: nx.json gains the inferred-target plugins (@nx/eslint, @nx/jest), the named
+// Kept in step: nx.json gains the inferred-target plugins (@nx/eslint, @nx/jest, @genesis/repo), the named
 // inputs and target defaults (typecheck, build, test, lint, e2e) when they are missing.
-import { readNxJson, updateNxJson, type NxJsonConfiguration, type Tree } from '@nx/devkit';
+import { readNxJson, updateNxJson } from '@nx/devkit';
+import type { NxJsonConfiguration, Tree } from '@nx/devkit';
 
 type PluginEntry = NonNullable<NxJsonConfiguration['plugins']>[number];
 
 export const genesisPlugins: PluginEntry[] = [
   { plugin: '@nx/eslint/plugin', options: { targetName: 'lint' } },
   { plugin: '@nx/jest/plugin', options: { targetName: 'test' } },
+  // plan, provision, verify and one target per step, inferred from infra/genesis.yaml.
+  { plugin: '@genesis/repo', options: {} },
 ];
 
 export const genesisNamedInputs: NonNullable<NxJsonConfiguration['namedInputs']> = {

@@ -1,6 +1,7 @@
 // Kept in step: the root package.json gains the workspaces, scripts, engine and dependencies a
 // Genesis workspace needs. Entries already there (even at another version) are left alone.
-import { updateJson, type Tree } from '@nx/devkit';
+import { updateJson } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
 import { nodeEngine, rootDependencies, rootDevDependencies } from '../../../utils/versions';
 
 export const rootWorkspaces = ['apps/*', 'libs/*', 'tools/*'];
