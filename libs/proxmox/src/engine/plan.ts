@@ -1,10 +1,12 @@
 /**
  * `plan`: read the host, diff it against the desired state, and render the result for a person.
- * The reads take two latency rounds on a converged host: everything that depends on nothing goes
+ * The reads take one latency round on a converged host: everything that depends on nothing goes
  * out at once (`/version`, storage, disks, network, firewall options/rules/groups, PCI mappings
- * and devices, the VM list, storage contents, and the host channel's facts), then what the first
- * round names (per-VM configs and firewalls, template configs, security-group rules). Every kind
- * reads through one ReadMemo, so a path two kinds need (the VM list) is read once per run.
+ * and devices, the VM list, storage contents, and the host channel's facts), and with it what the
+ * listings will name when the host has what genesis.yaml declares (per-VM configs and firewalls,
+ * template configs, security-group rules: prefetch.ts). Whatever else a listing names (undeclared
+ * VMs and groups, for --prune) goes out in a second round. Every kind reads through one ReadMemo,
+ * so a path two kinds need (the VM list) is read once per run.
  */
 import type { PveApi } from '../client/types';
 import type { DesiredState } from '../state/load';
@@ -13,6 +15,7 @@ import { RESOURCES } from './registry';
 import { getVersion, type PveVersion } from '../api/version';
 import { featureProblems, releaseProblems } from './release';
 import { ReadMemo } from './read-memo';
+import { prefetchDeclared } from './prefetch';
 
 export interface PlanOptions {
   /** Restrict to these kinds (a step target); default all. */
@@ -40,7 +43,13 @@ export async function plan(api: PveApi, state: DesiredState, options: PlanOption
   const kinds = RESOURCE_KINDS.filter((k) => !options.kinds || options.kinds.includes(k));
   const reads = options.reads ?? new ReadMemo(api);
   // /version goes out with the first round of reads: the release gates the plan, not the reads.
-  const [host, ...currents] = await Promise.all([getVersion(reads), ...kinds.map((k) => RESOURCES[k].read(reads, state, options.host))]);
+  const reading = Promise.all([getVersion(reads), ...kinds.map((k) => RESOURCES[k].read(reads, state, options.host))]);
+  // After the listings (the host serves them first), before any answer: see prefetch.ts.
+  const prefetched = prefetchDeclared(reads, state, kinds);
+  // Both settle before the plan returns or fails: no request is left in flight behind it.
+  const [answers] = await Promise.allSettled([reading, prefetched]);
+  if (answers.status === 'rejected') throw answers.reason;
+  const [host, ...currents] = answers.value;
   const changes = kinds.flatMap((k, i) => RESOURCES[k].diff(state, currents[i], { prune: !!options.prune, pruneNames: options.pruneNames }));
   const unsupported = releaseProblems(host);
   const hostProblems = unsupported.length ? unsupported : featureProblems(state, host);
