@@ -93,9 +93,10 @@ async function main(): Promise<void> {
   const sim = await SimProcess.start(dir);
   const client = new PveClient(sim.ready.config, { maxSockets: READ_CONNECTIONS });
   // The node's files as the simulator left them; /etc/network/interfaces comes from its state file
-  // (what the API reads and writes). A plan only reads.
+  // (what the API reads and writes), read once: a plan only reads, and the host does not change.
+  const converged = JSON.parse(readFileSync(sim.ready.stateFile, 'utf8')) as SimState;
   const simState = {
-    read: () => JSON.parse(readFileSync(sim.ready.stateFile, 'utf8')) as SimState,
+    read: () => converged,
     update: () => {
       throw new Error('bench/plan: the host channel is read-only here');
     },
