@@ -3,9 +3,10 @@ import { templateConfig } from './vm-config';
 import { genesisState } from '../testing/desired-state';
 
 const state = genesisState();
-const IMAGE = 'local:import/ubuntu-22.04-server-cloudimg-amd64.qcow2';
+const IMAGE = 'local:import/ubuntu-22.04-server-cloudimg-amd64-20240319.qcow2';
 const SNIPPET = 'local:snippets/genesis-ubuntu-ai.yaml';
-const empty: TemplateCurrent = { vms: [], configs: {}, volumes: { 'local/import': [], 'local/snippets': [] } };
+const ISOS = ['local:iso/Win10_LTSC_2021_x64.iso', 'local:iso/virtio-win.iso'];
+const empty: TemplateCurrent = { vms: [], configs: {}, volumes: { 'local/import': [], 'local/snippets': [], 'local/iso': ISOS } };
 
 function hostConfig(id: number, template: boolean) {
   const spec = state.templates.find((t) => t.id === id)!;

@@ -4,14 +4,16 @@
  * A run interrupted between those steps is resumed from what the host shows.
  */
 import { pruneOrKeep } from './managed';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { awaitTask } from '../api/tasks';
 import { listContent, downloadUrl } from '../api/storage';
 import { convertToTemplate, createVm, destroyVm, getVmConfig, listVms, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
 import type { TemplateSpec } from '../state/schema';
 import type { DesiredState } from '../state/load';
 import { cloudInitDrive, diffConfig, importVolume, templateConfig } from './vm-config';
+import { answerProblem, answerVolume, buildAnswerMedia, renderSnippet, snippetProblem } from './template-media';
+import { installMediaConfig, isoLookups, missingIsoProblems, runInstall } from './template-install';
+import { uploadToStorage } from '../api/upload';
+import { fieldLocation } from '../state/load';
 import { truthy, unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 export interface TemplateCurrent {
@@ -28,6 +30,10 @@ export interface TemplateChangeData {
   makeTemplate: boolean;
   /** The user-data snippet is missing on the host. */
   placeSnippet?: boolean;
+  /** The answer ISO is missing on storage: build it here and upload it. */
+  uploadAnswer?: boolean;
+  /** Run (or resume) the unattended install before converting. */
+  install?: boolean;
   digest?: string;
 }
 
@@ -36,13 +42,14 @@ function volumeLookups(state: DesiredState): [string, string][] {
   for (const t of state.templates) {
     if (t.disk.image) keys.add(`${t.disk.image.storage}/import`);
     if (t.cloudinit.snippet) keys.add(`${t.cloudinit.snippet.split(':')[0]}/snippets`);
+    for (const k of isoLookups(t)) keys.add(k);
   }
   return [...keys].map((k) => k.split('/') as [string, string]);
 }
 
 export function diffTemplates(state: DesiredState, current: TemplateCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
-  for (const spec of state.templates) {
+  for (const [index, spec] of state.templates.entries()) {
     const id = `template ${spec.id} (${spec.name})`;
     const host = current.vms.find((v) => v.vmid === spec.id);
     const config = current.configs[spec.id];
@@ -56,24 +63,58 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
       ? [{ field: 'snippet', to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
       : [];
     if (snippetMissing) notes.push(`the PVE API cannot upload snippets: provision writes ${snippetPath(spec.cloudinit.snippet ?? '', state)} through the host channel`);
+    const problems: string[] = [];
+    const snippetIssue = snippetMissing ? snippetProblem(spec, state, index) : undefined;
+    if (snippetIssue) problems.push(snippetIssue);
+    const answer = answerVolume(spec);
+    const answerMissing = !!answer && !(current.volumes[`${answer.split(':')[0]}/iso`] ?? []).includes(answer);
     if (!host || !config) {
       const fields: FieldChange[] = [...snippetField];
-      if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
-      for (const [k, v] of Object.entries(desired)) fields.push({ field: k, to: v });
+      if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image} (${spec.disk.image!.checksumAlgorithm} ${spec.disk.image!.checksum})` });
+      const set = spec.install ? { ...desired, ...installMediaConfig(spec) } : desired;
+      if (spec.install) {
+        problems.push(...missingIsoProblems(spec, index, state, current.volumes));
+        if (answerMissing) {
+          fields.push({ field: 'upload', to: `${answer} (autounattend.xml + debloat.ps1, built here)` });
+          const issue = answerProblem(spec, state, index);
+          if (issue) problems.push(issue);
+        }
+      }
+      for (const [k, v] of Object.entries(set)) fields.push({ field: k, to: v });
+      if (spec.install) fields.push({ field: 'install', to: `unattended, then wait for the guest agent (at most ${spec.install.timeout} min), shut down, detach the media` });
       fields.push({ field: 'template', to: true });
       changes.push({
         kind: 'template',
         id,
         action: 'create',
         fields,
-        desired: { spec, set: desired, needsImage: !imagePresent, makeTemplate: true, placeSnippet: snippetMissing } satisfies TemplateChangeData,
+        desired: {
+          spec,
+          set,
+          needsImage: !imagePresent,
+          makeTemplate: true,
+          placeSnippet: snippetMissing,
+          uploadAnswer: answerMissing,
+          install: !!spec.install,
+        } satisfies TemplateChangeData,
         notes,
+        problems,
       });
       continue;
     }
     const isTemplate = truthy(config.template) || truthy(host.template);
-    const delta = diffConfig(desired, config);
-    const problems: string[] = [];
+    if (config.name !== undefined && config.name !== spec.name)
+      problems.push(
+        `${fieldLocation(state, ['templates', index, 'id'])}: VM ${spec.id} on the host is "${String(config.name)}", not ${spec.name}; Genesis would take it over. ` +
+          `Pick a free id for the template, or (if it is this template renamed by hand) rename it back: qm set ${spec.id} --name ${spec.name}`,
+      );
+    const installing = !!spec.install && !isTemplate;
+    const delta = diffConfig(installing ? { ...desired, ...installMediaConfig(spec) } : desired, config);
+    if (installing) {
+      // Mid-install the media and the CD boot stay until runInstall detaches them.
+      delta.fields = delta.fields.filter((f) => f.field !== 'boot');
+      delete delta.set.boot;
+    }
     const diskKeys = Object.keys(delta.set).filter((k) => /^(scsi|ide|efidisk|tpmstate)\d+$/.test(k));
     if (isTemplate && diskKeys.length)
       problems.push(
@@ -83,6 +124,13 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const needsImage = 'scsi0' in delta.set && !imagePresent;
     const fields = [...snippetField, ...delta.fields];
     if (needsImage) fields.unshift({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
+    const uploadAnswer = installing && answerMissing;
+    if (uploadAnswer) {
+      fields.push({ field: 'upload', to: `${answer} (autounattend.xml + debloat.ps1, built here)` });
+      const issue = answerProblem(spec, state, index);
+      if (issue) problems.push(issue);
+    }
+    if (installing) fields.push({ field: 'install', to: `resume: wait for the guest agent (at most ${spec.install!.timeout} min), shut down, detach the media` });
     if (!isTemplate) fields.push({ field: 'template', from: false, to: true });
     if (!fields.length && !problems.length) changes.push({ ...unchanged('template', id), notes });
     else
@@ -91,7 +139,16 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
         id,
         action: 'update',
         fields,
-        desired: { spec, set: delta.set, needsImage, makeTemplate: !isTemplate, placeSnippet: snippetMissing, digest: config.digest } satisfies TemplateChangeData,
+        desired: {
+          spec,
+          set: delta.set,
+          needsImage,
+          makeTemplate: !isTemplate,
+          placeSnippet: snippetMissing,
+          uploadAnswer,
+          install: installing,
+          digest: config.digest,
+        } satisfies TemplateChangeData,
         notes,
         problems,
       });
@@ -144,8 +201,14 @@ export const templateResource: Resource<TemplateCurrent> = {
     const { spec } = d;
     if (d.placeSnippet && spec.cloudinit.snippet && spec.cloudinit.userData) {
       if (!ctx.placeFile) throw new Error(`${snippetCommand(spec, ctx.state)}, then run again`);
-      ctx.progress(`  placing ${spec.cloudinit.snippet} (from ${spec.cloudinit.userData})`);
-      await ctx.placeFile(spec.cloudinit.snippet, readFileSync(resolve(ctx.state.source.dir, spec.cloudinit.userData), 'utf8'));
+      ctx.progress(`  placing ${spec.cloudinit.snippet} (from ${spec.cloudinit.userData}, with ${ctx.state.ssh_keys.length} SSH key${ctx.state.ssh_keys.length === 1 ? '' : 's'})`);
+      await ctx.placeFile(spec.cloudinit.snippet, renderSnippet(spec, ctx.state));
+    }
+    if (d.uploadAnswer && spec.install) {
+      const { storage, filename } = spec.install.answer;
+      ctx.progress(`  building ${filename} (autounattend.xml, debloat.ps1) and uploading it to ${storage}`);
+      const upid = await uploadToStorage(api, storage, { content: 'iso', filename, data: buildAnswerMedia(spec) });
+      await awaitTask(api, upid, `upload ${filename}`, ctx.progress);
     }
     if (d.needsImage && spec.disk.image) {
       const img = spec.disk.image;
@@ -165,6 +228,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     } else if (Object.keys(d.set).length) {
       await awaitTask(api, await updateVmConfig(api, spec.id, d.set, [], d.digest), `configure ${spec.id}`, ctx.progress, 30 * 60_000);
     }
+    if (d.install) await runInstall(api, spec, ctx.progress);
     if (d.makeTemplate) {
       ctx.progress(`  converting ${spec.id} to a template`);
       await awaitTask(api, await convertToTemplate(api, spec.id), `template ${spec.id}`, ctx.progress);
