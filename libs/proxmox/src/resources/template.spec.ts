@@ -43,6 +43,31 @@ describe('template diff', () => {
     ]);
   });
 
+  it('Windows: uploads the answer ISO it builds, boots Setup from the three CDs, waits for the agent, then converts', () => {
+    const [, win] = diffTemplates(state, empty, false);
+    expect(win.problems).toEqual([]);
+    const fields = Object.fromEntries(win.fields.map((f) => [f.field, f.to]));
+    expect(fields).toMatchObject({
+      upload: 'local:iso/genesis-win10-unattend.iso (autounattend.xml + debloat.ps1, built here)',
+      ide0: 'local:iso/Win10_LTSC_2021_x64.iso,media=cdrom',
+      ide1: 'local:iso/virtio-win.iso,media=cdrom',
+      ide3: 'local:iso/genesis-win10-unattend.iso,media=cdrom',
+      boot: 'order=scsi0;ide0',
+      install: 'unattended, then wait for the guest agent (at most 120 min), shut down, detach the media',
+    });
+    expect(win.desired).toMatchObject({ uploadAnswer: true, install: true });
+    // Once the answer ISO is on storage it is not built again.
+    const [, again] = diffTemplates(state, { ...empty, volumes: { ...empty.volumes, 'local/iso': [...ISOS, 'local:iso/genesis-win10-unattend.iso'] } }, false);
+    expect(again.fields.some((f) => f.field === 'upload')).toBe(false);
+  });
+
+  it('refuses a missing SSH key or Windows password at plan time, naming the line and the variable', () => {
+    const bare = genesisState({});
+    const [ubuntu, win] = diffTemplates(bare, empty, false);
+    expect(ubuntu.problems).toEqual([expect.stringMatching(/^infra\/genesis\.yaml:\d+: ssh_keys: no SSH key for the guests; .*Export GENESIS_SSH_KEY=/)]);
+    expect(win.problems).toEqual([expect.stringMatching(/^infra\/genesis\.yaml:\d+: templates\[1\]\.install\.unattend\.password: is shorter than 8 characters; export GENESIS_WIN_PASSWORD=/)]);
+  });
+
   it('does not download an image the host already has', () => {
     const changes = diffTemplates(state, { ...empty, volumes: { 'local/import': [IMAGE], 'local/snippets': [SNIPPET] } }, false);
     expect(changes[0].fields.some((f) => f.field === 'download')).toBe(false);

@@ -138,7 +138,8 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
   const field = String(issue.path[issue.path.length - 1] ?? 'the document');
   switch (issue.code) {
     case 'invalid_type':
-      if (!present) return `is missing; add ${field}: <${issue.expected}>`;
+      // A field whose own message says how to fill it in (`is missing; …`) keeps it.
+      if (!present) return issue.message.startsWith('is missing') ? issue.message : `is missing; add ${field}: <${issue.expected}>`;
       return `must be ${article(issue.expected)} (${issue.message.replace(/^Invalid input: /, '')})`;
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or correct the spelling`;
