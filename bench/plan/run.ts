@@ -17,6 +17,7 @@ import { prepareHostRoot, simulatedHostCommands, startSimulator } from '@genesis
 import { apply, CountingApi, pendingChanges, plan, PveClient, RoundCountingApi, SerialApi, type HostContext, type PveApi } from '@genesis/proxmox';
 import { READ_CONNECTIONS, simulatorConnectionConfig, simulatorPlaceFile } from '@genesis/proxmox/src/cli/connect';
 import { genesisState } from '@genesis/proxmox/src/testing/desired-state';
+import { placeUserIsos } from '@genesis/proxmox/src/cli/rehearsal';
 
 const rounds = Number(process.argv[2] ?? 5);
 const latencies = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [20, 80];
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const host: HostContext = { host: channel };
   try {
     const state = genesisState();
+    // The ISOs a user uploads before provisioning the Windows template.
+    await placeUserIsos(state, simulatorPlaceFile(sim), () => undefined);
     await apply(client, state, { progress: () => undefined, placeFile: simulatorPlaceFile(sim), host });
     console.log(
       `plan of infra/genesis.yaml on a converged simulator (in this process: its CPU time shares the client's); ` +

@@ -1,5 +1,8 @@
 import { diffTemplates, type TemplateCurrent } from './template';
 import { templateConfig } from './vm-config';
+import { renderSnippet } from './template-media';
+
+const OTHER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB7nH1cZz3Y8Qe1nUeq2r6n4tCkQk0mJm0Vd8x2bq6Qf other@laptop';
 import { genesisState } from '../testing/desired-state';
 
 const state = genesisState();
@@ -93,6 +96,18 @@ describe('template diff', () => {
     const [ubuntu, win] = diffTemplates(state, current, false);
     expect(ubuntu.action).toBe('unchanged');
     expect(win).toMatchObject({ action: 'update', fields: [{ field: 'memory', from: 4096, to: 8192 }] });
+  });
+
+  it('rewrites a snippet whose text on the host is not the rendered user-data (a key was added), and leaves a current one alone', () => {
+    const base: TemplateCurrent = {
+      vms: [{ vmid: 9000, status: 'stopped', template: 1 }],
+      configs: { 9000: hostConfig(9000, true) },
+      volumes: { 'local/import': [IMAGE], 'local/snippets': [SNIPPET] },
+    };
+    const [stale] = diffTemplates(state, { ...base, snippets: { [SNIPPET]: renderSnippet(state.templates[0], genesisState({ GENESIS_SSH_KEY: OTHER_KEY, GENESIS_WIN_PASSWORD: 'x'.repeat(8) })) } }, false);
+    expect(stale).toMatchObject({ action: 'update', fields: [{ field: 'snippet', from: 'differs from the rendered user-data' }], desired: { placeSnippet: true, makeTemplate: false } });
+    const [current] = diffTemplates(state, { ...base, snippets: { [SNIPPET]: renderSnippet(state.templates[0], state) } }, false);
+    expect(current.action).toBe('unchanged');
   });
 
   it('refuses to change a template disk', () => {

@@ -21,6 +21,8 @@ export interface TemplateCurrent {
   configs: Record<number, VmConfig>;
   /** Volume ids present per storage and content type (`local/import`). */
   volumes: Record<string, string[]>;
+  /** The snippets' text on the host, by volume id, when a host channel could read them. */
+  snippets?: Record<string, string | undefined>;
 }
 
 export interface TemplateChangeData {
@@ -57,10 +59,14 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const image = importVolume(spec);
     const imagePresent = !image || (current.volumes[`${spec.disk.image!.storage}/import`] ?? []).includes(image);
     const notes: string[] = [];
-    const snippetMissing =
+    const absent =
       !!spec.cloudinit.snippet && !(current.volumes[`${spec.cloudinit.snippet.split(':')[0]}/snippets`] ?? []).includes(spec.cloudinit.snippet);
+    // Read through the host channel: a snippet whose text is not what the file and keys render is rewritten.
+    const onHost = spec.cloudinit.snippet ? current.snippets?.[spec.cloudinit.snippet] : undefined;
+    const stale = !absent && onHost !== undefined && spec.cloudinit.userData !== undefined && onHost !== renderedOrUndefined(spec, state);
+    const snippetMissing = absent || stale;
     const snippetField: FieldChange[] = snippetMissing
-      ? [{ field: 'snippet', to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
+      ? [{ field: 'snippet', ...(stale ? { from: 'differs from the rendered user-data' } : {}), to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
       : [];
     if (snippetMissing) notes.push(`the PVE API cannot upload snippets: provision writes ${snippetPath(spec.cloudinit.snippet ?? '', state)} through the host channel`);
     const problems: string[] = [];
@@ -160,6 +166,15 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
   return changes;
 }
 
+/** The snippet as it should be; undefined when it cannot be rendered (a plan problem says why). */
+function renderedOrUndefined(spec: TemplateSpec, state: DesiredState): string | undefined {
+  try {
+    return renderSnippet(spec, state);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where a snippet volume (`local:snippets/x.yaml`) lives on the host: its dir storage's path. */
 export function snippetPath(volid: string, state: DesiredState): string {
   const colon = volid.indexOf(':');
@@ -178,7 +193,14 @@ function snippetCommand(spec: TemplateSpec, state: DesiredState): string {
 
 export const templateResource: Resource<TemplateCurrent> = {
   kind: 'template',
-  async read(api, state) {
+  async read(api, state, hostContext) {
+    const channel = hostContext?.host;
+    const snippetsRead = Promise.all(
+      state.templates
+        .filter((t) => channel && t.cloudinit.snippet && t.cloudinit.userData)
+        .map(async (t) => [t.cloudinit.snippet!, await channel!.readFile(snippetPath(t.cloudinit.snippet!, state))] as const),
+    );
+    snippetsRead.catch(() => undefined); // awaited below
     // The storage contents depend on nothing: they go out with the VM list, the configs after it.
     const lookups = volumeLookups(state);
     const volumesRead = Promise.all(
@@ -188,7 +210,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     const vms = await listVms(api);
     const present = state.templates.filter((t) => vms.some((v) => v.vmid === t.id));
     const [configs, volumes] = await Promise.all([Promise.all(present.map(async (t) => [t.id, await getVmConfig(api, t.id)] as const)), volumesRead]);
-    return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes) };
+    return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes), snippets: Object.fromEntries(await snippetsRead) };
   },
   diff: (state, current, options) => diffTemplates(state, current, options.prune, options),
   async apply(api, change, ctx) {
