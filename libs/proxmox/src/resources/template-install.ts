@@ -56,20 +56,20 @@ export function missingIsoProblems(spec: TemplateSpec, index: number, state: Des
  */
 export async function runInstall(api: PveApi, spec: TemplateSpec, progress: ProgressFn): Promise<void> {
   const timeoutMs = spec.install!.timeout * 60_000;
+  const started = Date.now();
   const status = await getVmStatus(api, spec.id);
   if (status.status !== 'running') {
     progress(`  starting ${spec.id} (${spec.name}): Windows Setup runs unattended from the answer ISO`);
     await awaitTask(api, await startVm(api, spec.id), `start ${spec.id}`, progress);
   }
   progress(`  waiting for the guest agent of ${spec.id}: it answers when the install has finished (giving up after ${spec.install!.timeout} min)`);
-  const started = Date.now();
   await waitForAgent(api, spec.id, timeoutMs).catch((e: Error) => {
     throw new Error(
       `${e.message}. The unattended install of ${spec.name} did not finish within templates[].install.timeout (${spec.install!.timeout} min): ` +
         `open the VM's console to see where Setup stopped, fix it, then run again (the VM is kept; the next run waits again)`,
     );
   });
-  progress(`  the install of ${spec.id} finished after ${((Date.now() - started) / 1000).toFixed(1)} s; shutting it down`);
+  progress(`  the install of ${spec.id} finished ${((Date.now() - started) / 1000).toFixed(1)} s after this step started it (or found it running); shutting it down`);
   await awaitTask(api, await shutdownVm(api, spec.id), `shutdown ${spec.id}`, progress, 10 * 60_000);
   const config = await getVmConfig(api, spec.id);
   const media = Object.values(INSTALL_DRIVES).filter((k) => config[k] !== undefined);

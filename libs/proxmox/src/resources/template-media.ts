@@ -50,12 +50,13 @@ function windowsConfigInput(spec: TemplateSpec) {
 }
 
 /** The answer ISO's bytes, built in a private temporary directory that is removed after. */
-export function buildAnswerMedia(spec: TemplateSpec): Buffer {
+export function buildAnswerMedia(spec: TemplateSpec, state: DesiredState): Buffer {
   const config = windowsConfigSchema.parse(windowsConfigInput(spec));
   const dir = mkdtempSync(join(tmpdir(), 'genesis-answer-'));
   try {
     const output = join(dir, spec.install!.answer.filename);
-    buildAnswerIso(config, { output });
+    const msi = spec.install!.cloudbaseMsi;
+    buildAnswerIso(config, { output, ...(msi ? { cloudbaseMsi: resolve(state.source.dir, msi) } : {}) });
     return readFileSync(output);
   } finally {
     rmSync(dir, { recursive: true, force: true });

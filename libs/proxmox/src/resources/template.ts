@@ -229,7 +229,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     if (d.uploadAnswer && spec.install) {
       const { storage, filename } = spec.install.answer;
       ctx.progress(`  building ${filename} (autounattend.xml, debloat.ps1) and uploading it to ${storage}`);
-      const upid = await uploadToStorage(api, storage, { content: 'iso', filename, data: buildAnswerMedia(spec) });
+      const upid = await uploadToStorage(api, storage, { content: 'iso', filename, data: buildAnswerMedia(spec, ctx.state) });
       await awaitTask(api, upid, `upload ${filename}`, ctx.progress);
     }
     if (d.needsImage && spec.disk.image) {

@@ -225,6 +225,11 @@ export const templateSchema = z.strictObject({
         storage: storageId,
         filename: z.string().regex(/^[\w.-]+\.iso$/, { message: 'is not an ISO file name PVE accepts; letters, digits, . _ - ending in .iso, e.g. genesis-win10-unattend.iso' }),
       }),
+      /**
+       * CloudbaseInitSetup_x64.msi (relative to this file) to put on the answer ISO; the first logon
+       * installs it for post-clone settings (hostname, network, keys from the configdrive2 drive).
+       */
+      cloudbaseMsi: z.string().regex(/\.msi$/i, { message: 'is not an .msi file; download CloudbaseInitSetup_x64.msi from cloudbase.it and name it here' }).optional(),
       /** How long the unattended install may take before the template step gives up (minutes). */
       timeout: z.number().int().min(1).max(1440).default(120),
       unattend: z.strictObject({
