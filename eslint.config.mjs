@@ -19,7 +19,9 @@ export default [
           // the engine's host-network resource installs what it renders. Both sides only call each
           // other's functions at run time, so the cycle is safe to load; splitting state/ into its own
           // library would remove it.
-          ignoredCircularDependencies: [['proxmox', 'network']],
+          // The same holds for the installer: it reads the desired state's types (and its CLI the
+          // loader); the engine renders the template media with it (user-data, the answer ISO).
+          ignoredCircularDependencies: [['proxmox', 'network'], ['proxmox', 'installer']],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -14,6 +14,7 @@ import { apply } from '@genesis/proxmox';
 import { simulatorConnectionConfig, simulatorPlaceFile } from '@genesis/proxmox/src/cli/connect';
 import { PveClient } from '@genesis/proxmox';
 import { genesisState } from '@genesis/proxmox/src/testing/desired-state';
+import { placeUserIsos } from '@genesis/proxmox/src/cli/rehearsal';
 import type { PveConnectionConfig } from '@genesis/proxmox';
 
 export interface SimProcessReady {
@@ -35,7 +36,10 @@ async function main(dir: string): Promise<void> {
   const config = simulatorConnectionConfig(sim);
   const client = new PveClient(config);
   try {
-    await apply(client, genesisState(), { progress: () => undefined, placeFile: simulatorPlaceFile(sim), host: { host } });
+    const state = genesisState();
+    // The ISOs a user uploads before provisioning the Windows template.
+    await placeUserIsos(state, simulatorPlaceFile(sim), () => undefined);
+    await apply(client, state, { progress: () => undefined, placeFile: simulatorPlaceFile(sim), host: { host } });
   } finally {
     client.close();
     await host.close();

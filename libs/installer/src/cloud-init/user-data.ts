@@ -37,5 +37,6 @@ export function renderUserData(text: string, keys: string[], file = 'user-data')
   const seq = new YAMLSeq();
   for (const k of usable) seq.add(doc.createNode(k));
   user.set('ssh_authorized_keys', seq);
-  return doc.toString();
+  // lineWidth 0: a key or an apt source line is never folded; the file keeps its own flow style.
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

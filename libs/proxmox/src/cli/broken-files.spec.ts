@@ -53,6 +53,11 @@ const CASES: Case[] = [
   { name: 'a 70 KB comment', edit: once('comment: Intranet\n', `comment: ${'x'.repeat(70_000)}\n`), field: 'bridges[1].comment', at: 'comment: xxxx' },
   { name: 'a 5 MB comment', edit: once('comment: ICMP echo', `comment: ${'y'.repeat(5_000_000)}`), field: 'firewall.rules[2].comment', at: 'comment: yyyy' },
   { name: 'invalid UTF-8', edit: (t) => Buffer.concat([Buffer.from(t.split('DMZ (The Arena)')[0]), Buffer.from([0x44, 0xff, 0xfe, 0x5a]), Buffer.from(t.split('DMZ (The Arena)').slice(1).join('DMZ (The Arena)'))]), field: 'comment', at: 'D\ufffd\ufffdZ' },
+  { name: 'an image checksum that is not a sha256', edit: once('checksum: 304983616fcb', 'checksum: 304983616fcX'), field: 'templates[0].disk.image.checksum', at: 'checksum: 304983616fcX' },
+  { name: 'an unknown template', edit: once('template: 9000', 'template: 9005'), field: 'vms[0].template', at: 'template: 9005' },
+  { name: 'a VM id that a template has', edit: once('  - id: 110\n', '  - id: 9001   # clash\n'), field: 'vms[1].id', at: '9001   # clash' },
+  { name: 'a plain-text root password', edit: once('  root_password_hashed:', '  root_password: hunter2-plain\n  root_password_hashed:'), field: 'installer', at: 'installer:' },
+  { name: 'an install ISO that is no ISO volume', edit: once('iso: local:iso/Win10_LTSC_2021_x64.iso', 'iso: local:Win10.img'), field: 'templates[1].install.iso', at: 'iso: local:Win10.img' },
   { name: 'a YAML alias bomb', edit: (t) => `${t}\n${bomb}\n`, field: 'b', at: 'b: &b' },
 ];
 
@@ -101,6 +106,8 @@ describeSim('broken desired-state files never reach the host', () => {
       expect(message).toContain('nothing was sent to the host');
       expect(message).toContain(`${file}:${line}: ${c.field}`);
       expect(message.length).toBeLessThan(4000);
+      // A secret in the file never comes back in the message.
+      expect(message).not.toContain('hunter2');
     });
   });
 

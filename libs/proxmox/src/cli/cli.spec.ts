@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run';
+import { REHEARSAL_ENV } from './rehearsal';
+import { renderUserData } from '@genesis/installer';
 import { parseArgs } from './args';
 import { PVE_VERSIONS } from '@genesis/pve-sim';
 import { GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
@@ -92,8 +94,10 @@ describe('genesis CLI', () => {
   itSim('gpu: host files, a reboot on request, PASS for lspci and nvidia-smi in VM 100; a second run changes nothing', async () => {
     expect(await runCli(['provision', '--file', GENESIS_FILE], io())).toBe(0);
     expect(out).toContainEqual(expect.stringMatching(/^ {2}REBOOT NEEDED: the kernel options and vfio-pci binding take effect at the next boot of simulated host/));
-    // The snippet reached the snippets storage through the channel.
-    expect(readFileSync(join(dir, 'sim/host/var/lib/vz/snippets/genesis-ubuntu-ai.yaml'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'infra/cloud-init/ubuntu-ai.yaml'), 'utf8'));
+    // The snippet reached the snippets storage through the channel, with the guests' SSH key added.
+    expect(readFileSync(join(dir, 'sim/host/var/lib/vz/snippets/genesis-ubuntu-ai.yaml'), 'utf8')).toBe(
+      renderUserData(readFileSync(join(REPO_ROOT, 'infra/cloud-init/ubuntu-ai.yaml'), 'utf8'), [REHEARSAL_ENV.GENESIS_SSH_KEY]),
+    );
     out = [];
     expect(await runCli(['gpu', '--reboot', '--file', GENESIS_FILE], io())).toBe(0);
     expect(out.filter((l) => /^(PASS|FAIL) /.test(l))).toEqual([

@@ -12,6 +12,7 @@ import { snippetPath } from '../resources/template';
 import type { HostContext } from '../resources/types';
 import { resolveManagementAddress } from '../engine/network';
 import { parseArgs, UsageError } from './args';
+import { placeUserIsos, rehearsalEnv } from './rehearsal';
 import { connect } from './connect';
 import { versionLine } from './version';
 
@@ -37,9 +38,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     io.err((e as Error).message);
     return 2;
   }
+  const rehearsal = rehearsalEnv(io.env);
   let state;
   try {
-    state = loadDesiredState(args.file, io.env);
+    state = loadDesiredState(args.file, rehearsal.env);
   } catch (e) {
     io.err((e as Error).message);
     return e instanceof DesiredStateError ? 2 : 1;
@@ -61,6 +63,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       io.err(`${args.file}: node "${state.node}" is not the node the connection addresses ("${conn.config.node}"); set PVE_NODE`);
       return 2;
     }
+    if (conn.simulated && rehearsal.note) io.out(rehearsal.note);
+    if (conn.simulated && conn.placeFile) await placeUserIsos(state, conn.placeFile, io.out);
     const started = Date.now();
     const host: HostContext = { host: conn.host, reboot: args.reboot, confirmConsole: args.confirmConsole, progress: io.out };
     // Snippets go onto the host through the channel (the simulator also lists them in its API).

@@ -9,6 +9,7 @@ import { pveConfigFromEnv, validateConnectionConfig, PVE_DEFAULT_CONNECT_TIMEOUT
 import { PveHttpError, PveNetworkError, PveTaskError, PveTaskTimeoutError, PveTlsError } from './errors';
 import { exchange, type HttpAnswer } from './http';
 import { encodeForm, normaliseParams, redactParams } from './params';
+import { uploadBody, type UploadFields } from './multipart';
 import { PveTlsAgent, readCaFile } from './tls';
 import { TraceFile, type PveTraceRecord } from './trace';
 import type { PveApi, PveConnectionConfig, PveParams, PveTaskStatus, WaitForTaskOptions } from './types';
@@ -118,6 +119,51 @@ export class PveClient implements PveApi {
 
   delete<T = unknown>(path: string, params?: PveParams): Promise<T> {
     return this.request<T>('DELETE', path, params);
+  }
+
+  /**
+   * A file upload (multipart/form-data, see multipart.ts): one attempt, never retried (the body may
+   * be large and PVE starts a task per upload); traced like any request, without the file's bytes.
+   */
+  async upload(path: string, fields: UploadFields, filename: string, data: Buffer): Promise<string> {
+    const { contentType, body } = uploadBody(fields, filename, data);
+    const started = performance.now();
+    let status = 0;
+    let failure: string | undefined;
+    const sent: Record<string, string> = { ...(fields as unknown as Record<string, string>), filename, bytes: String(data.length) };
+    try {
+      let answer: HttpAnswer;
+      try {
+        answer = await exchange({
+          agent: this.writeAgent,
+          host: this.config.host,
+          port: this.config.port,
+          method: 'POST',
+          path: `/api2/json${path}`,
+          headers: {
+            Authorization: this.authorization,
+            Accept: 'application/json',
+            'User-Agent': 'genesis-pve-client',
+            'Content-Type': contentType,
+            'Content-Length': String(body.length),
+          },
+          body,
+          // An upload takes as long as the bytes take: the request limit plus 1 s per MiB.
+          timeoutMs: this.timeoutMs + Math.ceil(body.length / 2 ** 20) * 1000,
+        });
+      } catch (error) {
+        throw this.networkError('POST', path, error);
+      }
+      status = answer.status;
+      return parseAnswer('POST', path, answer).data as string;
+    } catch (error) {
+      failure = (error as Error).message;
+      throw error;
+    } finally {
+      const record: PveTraceRecord = { method: 'POST', path, params: redactParams(sent, [this.config.tokenSecret]), status, ms: Math.round(performance.now() - started) };
+      this.trace?.write(record);
+      this.emit({ kind: 'request', attempt: 1, ...record, ...(failure ? { error: failure } : {}) });
+    }
   }
 
   /** Any method; resolves with the unwrapped `data`. */

@@ -9,7 +9,7 @@ export interface HttpExchange {
   /** Absolute request path including the query string. */
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   timeoutMs: number;
 }
 

@@ -3,6 +3,7 @@
  * resources and engine, and the exporters. The transport knows HTTP, auth, TLS, tasks, retries
  * and tracing; it knows nothing about Proxmox semantics beyond that.
  */
+import type { UploadFields } from './multipart';
 
 /**
  * Query or form parameters. Booleans are sent as 1/0, undefined values are dropped, a list is sent
@@ -45,6 +46,11 @@ export interface PveApi {
   delete<T = unknown>(path: string, params?: PveParams): Promise<T>;
   /** Polls the task until it stops; rejects with PveTaskError (with the log tail) unless `OK`. */
   waitForTask(upid: string, options?: WaitForTaskOptions): Promise<PveTaskStatus>;
+  /**
+   * `POST …/storage/{storage}/upload` as multipart/form-data (a file body the form encoding cannot
+   * carry); answers the `imgcopy` task's UPID. Optional: wrappers that only read need not have it.
+   */
+  upload?(path: string, fields: UploadFields, filename: string, data: Buffer): Promise<string>;
 }
 
 /** Connection settings, normally read from the environment (see `.env.example`). */

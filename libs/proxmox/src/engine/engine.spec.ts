@@ -12,7 +12,7 @@ import { verify } from './verify';
 import { RoundCountingApi } from './serial-api';
 import { ManagementGuardError } from './network';
 import { schemaFileFor, simulatedHost as startHost, type SimulatedHost } from '../testing/simulated-host';
-import { genesisState, GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
+import { genesisState, GENESIS_FILE, REPO_ROOT, TEST_ENV } from '../testing/desired-state';
 import { parseDesiredState } from '../state/load';
 import { applyNetwork, createBridge, listNetwork, updateBridge } from '../api/network';
 import { cloneVm, getVmConfig, listVms, updateVmConfig } from '../api/qemu';
@@ -69,7 +69,7 @@ describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pv
         'bridge vmbr1 present with 10.0.1.1/24',
         'template 9000 (Template-Ubuntu-AI) is a template with a cloud-init drive',
         'vm 100 (brain) has the GPU (mapping rtx3090)',
-        'a VM cloned from Template-Win10-Trading reaches running',
+        'a VM cloned from Template-Win10-Trading reaches running and its guest agent answers',
       ]),
     );
     // verify cleans up its probe VMs.
@@ -195,7 +195,7 @@ describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pv
     const pinned = parseDesiredState(
       readFileSync(GENESIS_FILE, 'utf8').replace('bios: ovmf\n    machine: q35', 'bios: ovmf\n    machine: pc-q35-10.1'),
       'infra/genesis.yaml',
-      {},
+      TEST_ENV,
       join(REPO_ROOT, 'infra'),
     );
     const result = await apply(host.api, pinned, { progress, placeFile: host.placeFile }).catch((e: Error) => e);
@@ -216,7 +216,7 @@ describeSim.each(PVE_VERSIONS)('engine against the simulated Proxmox VE %s', (pv
     const moved = parseDesiredState(
       readFileSync(GENESIS_FILE, 'utf8').replace('cidr: 192.168.1.10/24', 'cidr: 192.168.1.11/24'),
       'infra/genesis.yaml',
-      {},
+      TEST_ENV,
       join(REPO_ROOT, 'infra'),
     );
 

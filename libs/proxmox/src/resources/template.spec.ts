@@ -1,11 +1,15 @@
 import { diffTemplates, type TemplateCurrent } from './template';
 import { templateConfig } from './vm-config';
+import { renderSnippet } from './template-media';
+
+const OTHER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB7nH1cZz3Y8Qe1nUeq2r6n4tCkQk0mJm0Vd8x2bq6Qf other@laptop';
 import { genesisState } from '../testing/desired-state';
 
 const state = genesisState();
-const IMAGE = 'local:import/ubuntu-22.04-server-cloudimg-amd64.qcow2';
+const IMAGE = 'local:import/ubuntu-22.04-server-cloudimg-amd64-20240319.qcow2';
 const SNIPPET = 'local:snippets/genesis-ubuntu-ai.yaml';
-const empty: TemplateCurrent = { vms: [], configs: {}, volumes: { 'local/import': [], 'local/snippets': [] } };
+const ISOS = ['local:iso/Win10_LTSC_2021_x64.iso', 'local:iso/virtio-win.iso'];
+const empty: TemplateCurrent = { vms: [], configs: {}, volumes: { 'local/import': [], 'local/snippets': [], 'local/iso': ISOS } };
 
 function hostConfig(id: number, template: boolean) {
   const spec = state.templates.find((t) => t.id === id)!;
@@ -42,6 +46,31 @@ describe('template diff', () => {
     ]);
   });
 
+  it('Windows: uploads the answer ISO it builds, boots Setup from the three CDs, waits for the agent, then converts', () => {
+    const [, win] = diffTemplates(state, empty, false);
+    expect(win.problems).toEqual([]);
+    const fields = Object.fromEntries(win.fields.map((f) => [f.field, f.to]));
+    expect(fields).toMatchObject({
+      upload: 'local:iso/genesis-win10-unattend.iso (autounattend.xml + debloat.ps1, built here)',
+      ide0: 'local:iso/Win10_LTSC_2021_x64.iso,media=cdrom',
+      ide1: 'local:iso/virtio-win.iso,media=cdrom',
+      ide3: 'local:iso/genesis-win10-unattend.iso,media=cdrom',
+      boot: 'order=scsi0;ide0',
+      install: 'unattended, then wait for the guest agent (at most 120 min), shut down, detach the media',
+    });
+    expect(win.desired).toMatchObject({ uploadAnswer: true, install: true });
+    // Once the answer ISO is on storage it is not built again.
+    const [, again] = diffTemplates(state, { ...empty, volumes: { ...empty.volumes, 'local/iso': [...ISOS, 'local:iso/genesis-win10-unattend.iso'] } }, false);
+    expect(again.fields.some((f) => f.field === 'upload')).toBe(false);
+  });
+
+  it('refuses a missing SSH key or Windows password at plan time, naming the line and the variable', () => {
+    const bare = genesisState({});
+    const [ubuntu, win] = diffTemplates(bare, empty, false);
+    expect(ubuntu.problems).toEqual([expect.stringMatching(/^infra\/genesis\.yaml:\d+: ssh_keys: no SSH key for the guests; .*Export GENESIS_SSH_KEY=/)]);
+    expect(win.problems).toEqual([expect.stringMatching(/^infra\/genesis\.yaml:\d+: templates\[1\]\.install\.unattend\.password: is shorter than 8 characters; export GENESIS_WIN_PASSWORD=/)]);
+  });
+
   it('does not download an image the host already has', () => {
     const changes = diffTemplates(state, { ...empty, volumes: { 'local/import': [IMAGE], 'local/snippets': [SNIPPET] } }, false);
     expect(changes[0].fields.some((f) => f.field === 'download')).toBe(false);
@@ -67,6 +96,18 @@ describe('template diff', () => {
     const [ubuntu, win] = diffTemplates(state, current, false);
     expect(ubuntu.action).toBe('unchanged');
     expect(win).toMatchObject({ action: 'update', fields: [{ field: 'memory', from: 4096, to: 8192 }] });
+  });
+
+  it('rewrites a snippet whose text on the host is not the rendered user-data (a key was added), and leaves a current one alone', () => {
+    const base: TemplateCurrent = {
+      vms: [{ vmid: 9000, status: 'stopped', template: 1 }],
+      configs: { 9000: hostConfig(9000, true) },
+      volumes: { 'local/import': [IMAGE], 'local/snippets': [SNIPPET] },
+    };
+    const [stale] = diffTemplates(state, { ...base, snippets: { [SNIPPET]: renderSnippet(state.templates[0], genesisState({ GENESIS_SSH_KEY: OTHER_KEY, GENESIS_WIN_PASSWORD: 'x'.repeat(8) })) } }, false);
+    expect(stale).toMatchObject({ action: 'update', fields: [{ field: 'snippet', from: 'differs from the rendered user-data' }], desired: { placeSnippet: true, makeTemplate: false } });
+    const [current] = diffTemplates(state, { ...base, snippets: { [SNIPPET]: renderSnippet(state.templates[0], state) } }, false);
+    expect(current.action).toBe('unchanged');
   });
 
   it('refuses to change a template disk', () => {

@@ -4,14 +4,16 @@
  * A run interrupted between those steps is resumed from what the host shows.
  */
 import { pruneOrKeep } from './managed';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { awaitTask } from '../api/tasks';
 import { listContent, downloadUrl } from '../api/storage';
 import { convertToTemplate, createVm, destroyVm, getVmConfig, listVms, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
 import type { TemplateSpec } from '../state/schema';
 import type { DesiredState } from '../state/load';
 import { cloudInitDrive, diffConfig, importVolume, templateConfig } from './vm-config';
+import { answerProblem, answerVolume, buildAnswerMedia, renderSnippet, snippetProblem } from './template-media';
+import { installMediaConfig, isoLookups, missingIsoProblems, runInstall } from './template-install';
+import { uploadToStorage } from '../api/upload';
+import { fieldLocation } from '../state/load';
 import { truthy, unchanged, type Change, type Check, type FieldChange, type DiffOptions, type Resource } from './types';
 
 export interface TemplateCurrent {
@@ -19,6 +21,8 @@ export interface TemplateCurrent {
   configs: Record<number, VmConfig>;
   /** Volume ids present per storage and content type (`local/import`). */
   volumes: Record<string, string[]>;
+  /** The snippets' text on the host, by volume id, when a host channel could read them. */
+  snippets?: Record<string, string | undefined>;
 }
 
 export interface TemplateChangeData {
@@ -28,6 +32,10 @@ export interface TemplateChangeData {
   makeTemplate: boolean;
   /** The user-data snippet is missing on the host. */
   placeSnippet?: boolean;
+  /** The answer ISO is missing on storage: build it here and upload it. */
+  uploadAnswer?: boolean;
+  /** Run (or resume) the unattended install before converting. */
+  install?: boolean;
   digest?: string;
 }
 
@@ -36,13 +44,14 @@ function volumeLookups(state: DesiredState): [string, string][] {
   for (const t of state.templates) {
     if (t.disk.image) keys.add(`${t.disk.image.storage}/import`);
     if (t.cloudinit.snippet) keys.add(`${t.cloudinit.snippet.split(':')[0]}/snippets`);
+    for (const k of isoLookups(t)) keys.add(k);
   }
   return [...keys].map((k) => k.split('/') as [string, string]);
 }
 
 export function diffTemplates(state: DesiredState, current: TemplateCurrent, prune: boolean, options: DiffOptions = { prune }): Change[] {
   const changes: Change[] = [];
-  for (const spec of state.templates) {
+  for (const [index, spec] of state.templates.entries()) {
     const id = `template ${spec.id} (${spec.name})`;
     const host = current.vms.find((v) => v.vmid === spec.id);
     const config = current.configs[spec.id];
@@ -50,30 +59,68 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const image = importVolume(spec);
     const imagePresent = !image || (current.volumes[`${spec.disk.image!.storage}/import`] ?? []).includes(image);
     const notes: string[] = [];
-    const snippetMissing =
+    const absent =
       !!spec.cloudinit.snippet && !(current.volumes[`${spec.cloudinit.snippet.split(':')[0]}/snippets`] ?? []).includes(spec.cloudinit.snippet);
+    // Read through the host channel: a snippet whose text is not what the file and keys render is rewritten.
+    const onHost = spec.cloudinit.snippet ? current.snippets?.[spec.cloudinit.snippet] : undefined;
+    const stale = !absent && onHost !== undefined && spec.cloudinit.userData !== undefined && onHost !== renderedOrUndefined(spec, state);
+    const snippetMissing = absent || stale;
     const snippetField: FieldChange[] = snippetMissing
-      ? [{ field: 'snippet', to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
+      ? [{ field: 'snippet', ...(stale ? { from: 'differs from the rendered user-data' } : {}), to: `${spec.cloudinit.snippet} from infra/${spec.cloudinit.userData ?? '…'}` }]
       : [];
     if (snippetMissing) notes.push(`the PVE API cannot upload snippets: provision writes ${snippetPath(spec.cloudinit.snippet ?? '', state)} through the host channel`);
+    const problems: string[] = [];
+    const snippetIssue = snippetMissing ? snippetProblem(spec, state, index) : undefined;
+    if (snippetIssue) problems.push(snippetIssue);
+    const answer = answerVolume(spec);
+    const answerMissing = !!answer && !(current.volumes[`${answer.split(':')[0]}/iso`] ?? []).includes(answer);
     if (!host || !config) {
       const fields: FieldChange[] = [...snippetField];
-      if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
-      for (const [k, v] of Object.entries(desired)) fields.push({ field: k, to: v });
+      if (!imagePresent) fields.push({ field: 'download', to: `${spec.disk.image!.url} → ${image} (${spec.disk.image!.checksumAlgorithm} ${spec.disk.image!.checksum})` });
+      const set = spec.install ? { ...desired, ...installMediaConfig(spec) } : desired;
+      if (spec.install) {
+        problems.push(...missingIsoProblems(spec, index, state, current.volumes));
+        if (answerMissing) {
+          fields.push({ field: 'upload', to: `${answer} (autounattend.xml + debloat.ps1, built here)` });
+          const issue = answerProblem(spec, state, index);
+          if (issue) problems.push(issue);
+        }
+      }
+      for (const [k, v] of Object.entries(set)) fields.push({ field: k, to: v });
+      if (spec.install) fields.push({ field: 'install', to: `unattended, then wait for the guest agent (at most ${spec.install.timeout} min), shut down, detach the media` });
       fields.push({ field: 'template', to: true });
       changes.push({
         kind: 'template',
         id,
         action: 'create',
         fields,
-        desired: { spec, set: desired, needsImage: !imagePresent, makeTemplate: true, placeSnippet: snippetMissing } satisfies TemplateChangeData,
+        desired: {
+          spec,
+          set,
+          needsImage: !imagePresent,
+          makeTemplate: true,
+          placeSnippet: snippetMissing,
+          uploadAnswer: answerMissing,
+          install: !!spec.install,
+        } satisfies TemplateChangeData,
         notes,
+        problems,
       });
       continue;
     }
     const isTemplate = truthy(config.template) || truthy(host.template);
-    const delta = diffConfig(desired, config);
-    const problems: string[] = [];
+    if (config.name !== undefined && config.name !== spec.name)
+      problems.push(
+        `${fieldLocation(state, ['templates', index, 'id'])}: VM ${spec.id} on the host is "${String(config.name)}", not ${spec.name}; Genesis would take it over. ` +
+          `Pick a free id for the template, or (if it is this template renamed by hand) rename it back: qm set ${spec.id} --name ${spec.name}`,
+      );
+    const installing = !!spec.install && !isTemplate;
+    const delta = diffConfig(installing ? { ...desired, ...installMediaConfig(spec) } : desired, config);
+    if (installing) {
+      // Mid-install the media and the CD boot stay until runInstall detaches them.
+      delta.fields = delta.fields.filter((f) => f.field !== 'boot');
+      delete delta.set.boot;
+    }
     const diskKeys = Object.keys(delta.set).filter((k) => /^(scsi|ide|efidisk|tpmstate)\d+$/.test(k));
     if (isTemplate && diskKeys.length)
       problems.push(
@@ -83,6 +130,13 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
     const needsImage = 'scsi0' in delta.set && !imagePresent;
     const fields = [...snippetField, ...delta.fields];
     if (needsImage) fields.unshift({ field: 'download', to: `${spec.disk.image!.url} → ${image}` });
+    const uploadAnswer = installing && answerMissing;
+    if (uploadAnswer) {
+      fields.push({ field: 'upload', to: `${answer} (autounattend.xml + debloat.ps1, built here)` });
+      const issue = answerProblem(spec, state, index);
+      if (issue) problems.push(issue);
+    }
+    if (installing) fields.push({ field: 'install', to: `resume: wait for the guest agent (at most ${spec.install!.timeout} min), shut down, detach the media` });
     if (!isTemplate) fields.push({ field: 'template', from: false, to: true });
     if (!fields.length && !problems.length) changes.push({ ...unchanged('template', id), notes });
     else
@@ -91,7 +145,16 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
         id,
         action: 'update',
         fields,
-        desired: { spec, set: delta.set, needsImage, makeTemplate: !isTemplate, placeSnippet: snippetMissing, digest: config.digest } satisfies TemplateChangeData,
+        desired: {
+          spec,
+          set: delta.set,
+          needsImage,
+          makeTemplate: !isTemplate,
+          placeSnippet: snippetMissing,
+          uploadAnswer,
+          install: installing,
+          digest: config.digest,
+        } satisfies TemplateChangeData,
         notes,
         problems,
       });
@@ -101,6 +164,15 @@ export function diffTemplates(state: DesiredState, current: TemplateCurrent, pru
       if (truthy(v.template) && !state.templates.some((t) => t.id === v.vmid) && !state.vms.some((x) => x.id === v.vmid))
         changes.push(pruneOrKeep({ kind: 'template', id: `template ${v.vmid} (${v.name ?? ''})`, action: 'delete', fields: [{ field: 'vmid', from: v.vmid }], current: v }, v.vmid, false, options));
   return changes;
+}
+
+/** The snippet as it should be; undefined when it cannot be rendered (a plan problem says why). */
+function renderedOrUndefined(spec: TemplateSpec, state: DesiredState): string | undefined {
+  try {
+    return renderSnippet(spec, state);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a snippet volume (`local:snippets/x.yaml`) lives on the host: its dir storage's path. */
@@ -121,7 +193,14 @@ function snippetCommand(spec: TemplateSpec, state: DesiredState): string {
 
 export const templateResource: Resource<TemplateCurrent> = {
   kind: 'template',
-  async read(api, state) {
+  async read(api, state, hostContext) {
+    const channel = hostContext?.host;
+    const snippetsRead = Promise.all(
+      state.templates
+        .filter((t) => channel && t.cloudinit.snippet && t.cloudinit.userData)
+        .map(async (t) => [t.cloudinit.snippet!, await channel!.readFile(snippetPath(t.cloudinit.snippet!, state))] as const),
+    );
+    snippetsRead.catch(() => undefined); // awaited below
     // The storage contents depend on nothing: they go out with the VM list, the configs after it.
     const lookups = volumeLookups(state);
     const volumesRead = Promise.all(
@@ -131,7 +210,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     const vms = await listVms(api);
     const present = state.templates.filter((t) => vms.some((v) => v.vmid === t.id));
     const [configs, volumes] = await Promise.all([Promise.all(present.map(async (t) => [t.id, await getVmConfig(api, t.id)] as const)), volumesRead]);
-    return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes) };
+    return { vms, configs: Object.fromEntries(configs), volumes: Object.fromEntries(volumes), snippets: Object.fromEntries(await snippetsRead) };
   },
   diff: (state, current, options) => diffTemplates(state, current, options.prune, options),
   async apply(api, change, ctx) {
@@ -144,8 +223,14 @@ export const templateResource: Resource<TemplateCurrent> = {
     const { spec } = d;
     if (d.placeSnippet && spec.cloudinit.snippet && spec.cloudinit.userData) {
       if (!ctx.placeFile) throw new Error(`${snippetCommand(spec, ctx.state)}, then run again`);
-      ctx.progress(`  placing ${spec.cloudinit.snippet} (from ${spec.cloudinit.userData})`);
-      await ctx.placeFile(spec.cloudinit.snippet, readFileSync(resolve(ctx.state.source.dir, spec.cloudinit.userData), 'utf8'));
+      ctx.progress(`  placing ${spec.cloudinit.snippet} (from ${spec.cloudinit.userData}, with ${ctx.state.ssh_keys.length} SSH key${ctx.state.ssh_keys.length === 1 ? '' : 's'})`);
+      await ctx.placeFile(spec.cloudinit.snippet, renderSnippet(spec, ctx.state));
+    }
+    if (d.uploadAnswer && spec.install) {
+      const { storage, filename } = spec.install.answer;
+      ctx.progress(`  building ${filename} (autounattend.xml, debloat.ps1) and uploading it to ${storage}`);
+      const upid = await uploadToStorage(api, storage, { content: 'iso', filename, data: buildAnswerMedia(spec, ctx.state) });
+      await awaitTask(api, upid, `upload ${filename}`, ctx.progress);
     }
     if (d.needsImage && spec.disk.image) {
       const img = spec.disk.image;
@@ -165,6 +250,7 @@ export const templateResource: Resource<TemplateCurrent> = {
     } else if (Object.keys(d.set).length) {
       await awaitTask(api, await updateVmConfig(api, spec.id, d.set, [], d.digest), `configure ${spec.id}`, ctx.progress, 30 * 60_000);
     }
+    if (d.install) await runInstall(api, spec, ctx.progress);
     if (d.makeTemplate) {
       ctx.progress(`  converting ${spec.id} to a template`);
       await awaitTask(api, await convertToTemplate(api, spec.id), `template ${spec.id}`, ctx.progress);

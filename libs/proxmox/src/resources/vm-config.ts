@@ -53,8 +53,17 @@ export function vmConfig(v: VmSpec, state: DesiredState): DesiredConfig {
   if (v.cores) c.cores = v.cores;
   if (v.memory) c.memory = v.memory;
   if (v.gpu) c.hostpci0 = `mapping=${v.gpu},pcie=1`;
+  if (state.ssh_keys.length) c.sshkeys = encodeSshKeys(state.ssh_keys);
   return c;
 }
+
+/**
+ * cloud-init `sshkeys` the way qemu-server takes them: one key per line, the whole URL-encoded
+ * (format `urlencoded`: only `-%a-zA-Z0-9_.!~*'()` may appear, so spaces are %20, never `+`);
+ * `update_vm_api` runs `uri_unescape` before `validate_ssh_public_keys` (ssh-keygen -l per line)
+ * and keeps the encoded text in the config. encodeURIComponent leaves exactly that set unescaped.
+ */
+export const encodeSshKeys = (keys: string[]) => encodeURIComponent(keys.join('\n'));
 
 /** Keys Genesis owns on a VM even when they are absent from the declaration (so they get removed). */
 export const OWNED_VM_KEYS = ['hostpci0'];

@@ -15,7 +15,7 @@ function converged(id: number): VmHostState {
   };
 }
 const all = (): VmCurrent => ({
-  vms: state.vms.map((v) => ({ vmid: v.id, name: v.name, status: 'stopped' })),
+  vms: state.vms.map((v) => ({ vmid: v.id, name: v.name, status: 'running' })),
   byId: Object.fromEntries(state.vms.map((v) => [v.id, converged(v.id)])),
 });
 
@@ -29,7 +29,7 @@ describe('vm diff', () => {
     ]);
     const brain = Object.fromEntries(changes[0].fields.map((f) => [f.field, f.to]));
     expect(brain).toMatchObject({
-      clone: 'full clone of 9000 (Template-Ubuntu-AI)',
+      clone: 'linked clone of 9000 (Template-Ubuntu-AI)',
       net0: 'virtio,bridge=vmbr1,firewall=1',
       ipconfig0: 'ip=10.0.1.100/24,gw=10.0.1.1',
       hostpci0: 'mapping=rtx3090,pcie=1',

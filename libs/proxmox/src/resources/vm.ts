@@ -6,7 +6,12 @@ import { getNodeStatus } from '../api/node';
 import { pruneOrKeep } from './managed';
 import type { PveApi } from '../client/types';
 import { awaitTask } from '../api/tasks';
-import { cloneVm, destroyVm, getVmConfig, getVmStatus, listVms, stopVm, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
+import { cloneVm, destroyVm, getVmConfig, getVmStatus, listVms, startVm, stopVm, updateVmConfig, type VmConfig, type VmListEntry } from '../api/qemu';
+import { waitForAgent } from '../api/agent';
+import { shutdownVm } from '../api/power';
+
+/** How long a started VM's guest may take to boot until its agent answers (cloud-init's first boot included). */
+export const AGENT_TIMEOUT_MS = 10 * 60_000;
 import {
   addVmRule,
   deleteVmRule,
@@ -54,6 +59,8 @@ export interface VmChangeData {
   remove: string[];
   digest?: string;
   firewall?: { options: boolean; rules: boolean; existingRules: FirewallRule[] };
+  /** Start it and wait for its guest agent (spec.state running), or shut it down (stopped). */
+  power?: 'start' | 'shutdown';
 }
 
 const groupRule = (group: string) => ({ type: 'group' as const, action: group, enable: true });
@@ -92,8 +99,15 @@ export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean,
           { field: 'clone', to: `${spec.clone} clone of ${spec.template}${template ? ` (${template.name})` : ''}` },
           ...Object.entries(desired).map(([field, to]) => ({ field, to })),
           ...fw.fields,
+          ...(spec.state === 'running' ? [{ field: 'status', to: 'running (then its guest agent answers)' }] : []),
         ],
-        desired: { spec, set: desired, remove: [], firewall: { options: fw.options, rules: fw.rules, existingRules: [] } } satisfies VmChangeData,
+        desired: {
+          spec,
+          set: desired,
+          remove: [],
+          firewall: { options: fw.options, rules: fw.rules, existingRules: [] },
+          ...(spec.state === 'running' ? { power: 'start' as const } : {}),
+        } satisfies VmChangeData,
         ...(tooBig.length ? { problems: tooBig } : {}),
       });
       continue;
@@ -103,7 +117,9 @@ export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean,
       : tooBig;
     const delta = diffConfig(desired, host.config, OWNED_VM_KEYS);
     const fw = firewallFields(spec, host);
-    const fields = [...delta.fields, ...fw.fields];
+    const status = current.vms.find((v) => v.vmid === spec.id)?.status;
+    const power = spec.state === 'running' && status !== 'running' ? 'start' : spec.state === 'stopped' && status === 'running' ? 'shutdown' : undefined;
+    const fields = [...delta.fields, ...fw.fields, ...(power ? [{ field: 'status', from: status, to: spec.state }] : [])];
     if (!fields.length && !problems.length) changes.push(unchanged('vm', id));
     else
       changes.push({
@@ -117,6 +133,7 @@ export function diffVms(state: DesiredState, current: VmCurrent, prune: boolean,
           remove: delta.remove,
           digest: host.config.digest,
           firewall: { options: fw.options, rules: fw.rules, existingRules: host.rules },
+          ...(power ? { power } : {}),
         } satisfies VmChangeData,
         problems,
       });
@@ -173,6 +190,15 @@ export const vmResource: Resource<VmCurrent> = {
     if (Object.keys(d.set).length || d.remove.length)
       await awaitTask(api, await updateVmConfig(api, spec.id, d.set, d.remove, digest), `configure ${spec.id}`, ctx.progress);
     if (d.firewall) await applyFirewall(api, spec, d.firewall);
+    if (d.power === 'start') {
+      ctx.progress(`  starting ${spec.id} (${spec.name}) and waiting for its guest agent`);
+      const started = Date.now();
+      await awaitTask(api, await startVm(api, spec.id), `start ${spec.id}`, ctx.progress);
+      await waitForAgent(api, spec.id, AGENT_TIMEOUT_MS);
+      ctx.progress(`  ${spec.id} (${spec.name}): guest agent answered ${((Date.now() - started) / 1000).toFixed(1)} s after the start`);
+    } else if (d.power === 'shutdown') {
+      await awaitTask(api, await shutdownVm(api, spec.id), `shutdown ${spec.id}`, ctx.progress, 10 * 60_000);
+    }
   },
   async verify(api, state) {
     const perVm = await Promise.all(

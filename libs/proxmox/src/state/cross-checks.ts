@@ -154,6 +154,7 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
     if (t.efi) needStorage(['templates', i, 'efi', 'storage'], t.efi.storage, 'images');
     if (t.tpm) needStorage(['templates', i, 'tpm', 'storage'], t.tpm.storage, 'images');
     if (t.efi && t.bios !== 'ovmf') add(['templates', i, 'bios'], 'an EFI disk needs bios: ovmf');
+    if (t.install) out.push(...installChecks(t, i, needStorage, baseDir));
   });
 
   const gpus = new Set(spec.gpus.map((g) => g.mapping));
@@ -186,6 +187,27 @@ export function crossCheck(spec: DesiredSpec, baseDir: string): Finding[] {
     if (v.firewall && !groups.has(v.firewall.group))
       add(['vms', i, 'firewall', 'group'], `security group "${v.firewall.group}" is not declared under firewall.groups`);
   });
+  return out;
+}
+
+/**
+ * A template installed from ISOs (Windows 10 LTSC): UEFI with Secure Boot keys and a TPM on q35, as
+ * Windows 11-era media and the autounattend's GPT layout expect; the ISOs on storages that hold ISOs.
+ */
+function installChecks(t: DesiredSpec['templates'][number], i: number, needStorage: (path: FieldPath, id: string, content: string) => void, baseDir: string): Finding[] {
+  const out: Finding[] = [];
+  const install = t.install!;
+  if (!t.ostype.startsWith('win')) out.push({ path: ['templates', i, 'install'], message: `is for Windows templates (the answer media is an autounattend.xml); ostype is ${t.ostype}, remove install or use ostype: win10` });
+  if (t.bios !== 'ovmf') out.push({ path: ['templates', i, 'bios'], message: 'the unattended install partitions for UEFI (GPT); write bios: ovmf' });
+  if (!t.efi) out.push({ path: ['templates', i], message: 'an OVMF install needs an EFI disk; add efi: { storage: <images storage> }' });
+  if (!t.tpm) out.push({ path: ['templates', i], message: 'Windows templates carry a TPM 2.0 state; add tpm: { storage: <images storage> }' });
+  if (!/^(q35|pc-q35-)/.test(t.machine)) out.push({ path: ['templates', i, 'machine'], message: `${t.machine} is not q35; the VirtIO/TPM/OVMF setup needs machine: q35` });
+  needStorage(['templates', i, 'install', 'iso'], install.iso.split(':')[0], 'iso');
+  needStorage(['templates', i, 'install', 'virtio'], install.virtio.split(':')[0], 'iso');
+  needStorage(['templates', i, 'install', 'answer', 'storage'], install.answer.storage, 'iso');
+  if (install.cloudbaseMsi && !existsSync(resolve(baseDir, install.cloudbaseMsi)))
+    out.push({ path: ['templates', i, 'install', 'cloudbaseMsi'], message: `file ${install.cloudbaseMsi} does not exist (relative to the desired-state file); download CloudbaseInitSetup_x64.msi there or remove cloudbaseMsi` });
+  if (install.iso === install.virtio) out.push({ path: ['templates', i, 'install', 'virtio'], message: 'is the same volume as install.iso; name the virtio-win ISO here' });
   return out;
 }
 

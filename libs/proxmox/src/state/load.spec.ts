@@ -118,6 +118,35 @@ describe('desired state: infra/genesis.yaml', () => {
     expect(problems('a: [1\n')[0]).toMatch(/^infra\/genesis\.yaml:\d+: YAML syntax:/);
   });
 
+  it('pins the cloud image: a checksum that is not 64 hex digits, or none, is refused with its line and the fix', () => {
+    const at = lineOf('checksum: 3049');
+    expect(problems(edit('checksum: 304983616fcb', 'checksum: 04983616fcb'))).toEqual([
+      `infra/genesis.yaml:${at}: templates[0].disk.image.checksum: "04983616fcba6ee1452e9f38993d7d3b8a90e1eb65fb0054d672ce23294d812" is not a sha256 sum (64 hex digits); copy the image's line from SHA256SUMS next to it (\`sha256sum FILE\` of a copy you trust)`,
+    ]);
+    const [missing] = problems(edit(/\n {8}checksum: [0-9a-f]+/.exec(text)![0], ''));
+    expect(missing).toMatch(/^infra\/genesis\.yaml:\d+: templates\[0\]\.disk\.image\.checksum: is missing; pin the image: write checksum: /);
+  });
+
+  it('a Windows install needs OVMF, an EFI disk, a TPM and ISO volumes on storages that hold ISOs', () => {
+    expect(problems(edit('    bios: ovmf\n', ''))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/templates\[1\]\.bios: the unattended install partitions for UEFI \(GPT\); write bios: ovmf$/)]),
+    );
+    expect(problems(edit('iso: local:iso/Win10_LTSC_2021_x64.iso', 'iso: tank:iso/Win10.iso'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/templates\[1\]\.install\.iso: storage "tank" does not hold iso; add iso to its content list$/)]),
+    );
+    expect(problems(edit('    ostype: win10\n', '    ostype: l26\n'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/templates\[1\]\.install: is for Windows templates/)]),
+    );
+  });
+
+  it('takes the guests\' SSH keys from the environment, drops unset ones, and refuses what is not a public key', () => {
+    expect(genesisState({}).ssh_keys).toEqual([]);
+    expect(genesisState({ GENESIS_SSH_KEY: 'ssh-ed25519 AAAAC3Nza me@x' }).ssh_keys).toEqual(['ssh-ed25519 AAAAC3Nza me@x']);
+    expect(problems(text, { GENESIS_SSH_KEY: 'BEGIN OPENSSH PRIVATE KEY' })).toEqual([
+      `infra/genesis.yaml:${lineOf('- ${GENESIS_SSH_KEY')}: ssh_keys[0]: "BEGIN OPENSSH PRIVATE KEY" is not an OpenSSH public key (type base64 [comment]); paste the line of your ~/.ssh/id_ed25519.pub`,
+    ]);
+  });
+
   it("writes a macro in pve-firewall's own spelling, so the plan converges (ssh → SSH)", () => {
     const fw = parseDesiredState(edit('macro: SSH', 'macro: ssh'), 'infra/genesis.yaml', {}, INFRA).firewall;
     expect(fw.rules[1].macro).toBe('SSH');

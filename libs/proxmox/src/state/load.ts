@@ -12,7 +12,12 @@ import { desiredStateSchema, type DesiredSpec } from './schema';
 
 export interface DesiredState extends DesiredSpec {
   /** Where the state was read from, for messages and for resolving relative files. */
-  source: { file: string; dir: string };
+  source: {
+    file: string;
+    dir: string;
+    /** The line a field is written on (`['templates', 1, 'install', 'iso']`), for problems found after loading. */
+    line?: (path: FieldPath) => number;
+  };
 }
 
 export interface StateProblem {
@@ -121,7 +126,11 @@ export function parseDesiredState(text: string, file: string, env: NodeJS.Proces
   }
   const findings = crossCheck(parsed.data, baseDir);
   if (findings.length) throw new DesiredStateError(byLine(findings.map((f) => located(f.path, f.message, false))));
-  return { ...resolveBridgeRefs(parsed.data), source: { file, dir: baseDir } };
+  const line = (path: FieldPath) => {
+    const { node } = nearestNode(doc, path);
+    return lineOf(isNode(node) ? node.range?.[0] : undefined);
+  };
+  return { ...resolveBridgeRefs(parsed.data), source: { file, dir: baseDir, line } };
 }
 
 /** zod's generic messages, rewritten to say what to write instead. */
@@ -129,7 +138,8 @@ function describeIssue(issue: z.core.$ZodIssue, present: boolean): string {
   const field = String(issue.path[issue.path.length - 1] ?? 'the document');
   switch (issue.code) {
     case 'invalid_type':
-      if (!present) return `is missing; add ${field}: <${issue.expected}>`;
+      // A field whose own message says how to fill it in (`is missing; …`) keeps it.
+      if (!present) return issue.message.startsWith('is missing') ? issue.message : `is missing; add ${field}: <${issue.expected}>`;
       return `must be ${article(issue.expected)} (${issue.message.replace(/^Invalid input: /, '')})`;
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or correct the spelling`;
@@ -150,6 +160,12 @@ const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 60)}…" (${s.length}
 const byLine = (problems: StateProblem[]) => [...problems].sort((a, b) => a.line - b.line);
 
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+/** `file:line: field.path` for a problem found after loading (plan), as the loader reports its own. */
+export function fieldLocation(state: Pick<DesiredState, 'source'>, path: FieldPath): string {
+  const line = state.source.line?.(path);
+  return `${state.source.file}${line ? `:${line}` : ''}: ${formatPath(path)}`;
+}
 
 export function formatPath(path: FieldPath): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');

@@ -72,7 +72,12 @@ const machineType = z
 const content = z.enum(['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'], {
   message: 'is not a PVE content type; use images, rootdir, vztmpl, iso, backup, snippets or import',
 });
+/** An OpenSSH public key line (what ssh-keygen writes to a .pub file). */
+export const SSH_PUBLIC_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
 const policy = z.enum(['ACCEPT', 'REJECT', 'DROP'], { message: 'is not a firewall policy; use ACCEPT, REJECT or DROP' });
+const isoVolid = z.string().regex(/^[a-z][a-z0-9._-]*:iso\/[^\s/]+\.iso$/i, {
+  message: 'is not an ISO volume; write storage:iso/FILE.iso, e.g. local:iso/Win10_LTSC_2021_x64.iso (what `pvesm list local --content iso` shows)',
+});
 const volid = z.string().regex(/^[a-z][a-z0-9._-]*:[^\s]+$/i, {
   message: 'is not a PVE volume id; write storage:path, e.g. local:snippets/ubuntu-ai.yaml',
 });
@@ -187,11 +192,54 @@ export const templateSchema = z.strictObject({
         filename: z.string().regex(/^[\w.-]+\.(qcow2|raw|vmdk)$/, {
           message: 'needs an extension PVE accepts for `import` content (.qcow2, .raw, .vmdk); a cloud .img is qcow2, e.g. ubuntu-22.04.qcow2',
         }),
-        checksum: z.string().optional(),
+        /** The image's published sum (SHA256SUMS next to it); the host verifies the download against it. */
+        checksum: z.string({
+          message: 'is missing; pin the image: write checksum: <the sha256 from SHA256SUMS next to the image>, e.g. `curl -s …/SHA256SUMS | grep amd64.img`',
+        }),
         checksumAlgorithm: z.enum(['sha256', 'sha512']).default('sha256'),
+      })
+      .superRefine((image, ctx) => {
+        const digits = image.checksumAlgorithm === 'sha256' ? 64 : 128;
+        if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(image.checksum))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['checksum'],
+            message: `is not a ${image.checksumAlgorithm} sum (${digits} hex digits); copy the image's line from SHA256SUMS next to it (\`sha256sum FILE\` of a copy you trust)`,
+          });
       })
       .optional(),
   }),
+  /**
+   * An OS installed from ISOs on the host's storage (Windows): the ISOs must already be there; the
+   * answer media is built here (libs/installer) and uploaded; the template step starts the VM and
+   * waits for the guest agent (the install's last step installs it) before converting.
+   */
+  install: z
+    .strictObject({
+      /** The installer ISO the user supplies, e.g. local:iso/Win10_LTSC_2021_x64.iso. */
+      iso: isoVolid,
+      /** The VirtIO drivers ISO (virtio-win.iso from fedorapeople.org). */
+      virtio: isoVolid,
+      /** Where the answer ISO built from `unattend` is uploaded. */
+      answer: z.strictObject({
+        storage: storageId,
+        filename: z.string().regex(/^[\w.-]+\.iso$/, { message: 'is not an ISO file name PVE accepts; letters, digits, . _ - ending in .iso, e.g. genesis-win10-unattend.iso' }),
+      }),
+      /**
+       * CloudbaseInitSetup_x64.msi (relative to this file) to put on the answer ISO; the first logon
+       * installs it for post-clone settings (hostname, network, keys from the configdrive2 drive).
+       */
+      cloudbaseMsi: z.string().regex(/\.msi$/i, { message: 'is not an .msi file; download CloudbaseInitSetup_x64.msi from cloudbase.it and name it here' }).optional(),
+      /** How long the unattended install may take before the template step gives up (minutes). */
+      timeout: z.number().int().min(1).max(1440).default(120),
+      unattend: z.strictObject({
+        computerName: z.string().optional(),
+        user: z.string().optional(),
+        /** The local account's password; from the environment (e.g. ${GENESIS_WIN_PASSWORD}), never logged. */
+        password: z.string().default(''),
+      }),
+    })
+    .optional(),
   cloudinit: z.strictObject({
     storage: storageId,
     type: z.enum(['nocloud', 'configdrive2']).default('nocloud'),
@@ -222,8 +270,11 @@ export const vmSchema = z.strictObject({
   memory: mebibytes.optional(),
   gpu: configId.optional(),
   firewall: z.strictObject({ group: groupName, policy_in: policy.default('DROP'), policy_out: policy.default('ACCEPT') }).optional(),
-  clone: z.enum(['full', 'linked']).default('full'),
+  /** linked: a ZFS clone of the template's base disk, near instant; full: a copy. */
+  clone: z.enum(['full', 'linked']).default('linked'),
   onboot: z.boolean().default(false),
+  /** provision starts the VM and waits for its guest agent (running), or leaves it stopped. */
+  state: z.enum(['running', 'stopped'], { message: 'is not a VM state; use running or stopped' }).default('running'),
 });
 
 export const desiredStateSchema = z.strictObject({
@@ -237,6 +288,16 @@ export const desiredStateSchema = z.strictObject({
   gpus: z.array(gpuSchema).default([]),
   vms: z.array(vmSchema).default([]),
   installer: installerSchema.optional(),
+  /**
+   * OpenSSH public keys for the guests: the Ubuntu user-data's first user and each VM's cloud-init
+   * `sshkeys`. Empty entries (an unset ${VAR:-}) are dropped.
+   */
+  ssh_keys: z
+    .array(z.string().refine((k) => k.trim() === '' || SSH_PUBLIC_KEY.test(k.trim()), {
+      message: 'is not an OpenSSH public key (type base64 [comment]); paste the line of your ~/.ssh/id_ed25519.pub',
+    }))
+    .default([])
+    .transform((keys) => keys.map((k) => k.trim()).filter((k) => k !== '')),
 });
 
 export type DesiredStateInput = z.input<typeof desiredStateSchema>;

@@ -18,6 +18,7 @@ import {
 import { PveClient } from '../client/client';
 import type { PveApi, PveParams, WaitForTaskOptions } from '../client/types';
 import { simulatorConnectionConfig, simulatorPlaceFile } from '../cli/connect';
+import { genesisState } from './desired-state';
 
 /** The official schema of that release (`../shared/pve-api/`, or PVE_SCHEMA). */
 export const schemaFileFor = (v: PveVersion) => defaultSchemaPath(process.env, v);
@@ -33,8 +34,16 @@ export interface SimulatedHost {
   close(): Promise<void>;
 }
 
+export interface SimulatedHostOptions extends SimulatorOptions {
+  /**
+   * ISO volumes the user has put on storage before provisioning (placed out of band, as an upload
+   * through the GUI or a copy would); default the ones infra/genesis.yaml's Windows template names.
+   */
+  userIsos?: string[];
+}
+
 export async function simulatedHost(
-  options: SimulatorOptions = {},
+  { userIsos, ...options }: SimulatedHostOptions = {},
   traceFile?: string,
 ): Promise<SimulatedHost> {
   const sim = await startSimulator({
@@ -56,14 +65,17 @@ export async function simulatedHost(
     delete: <T>(path: string, params?: PveParams) => client.delete<T>(path, params),
     waitForTask: (upid: string, o?: WaitForTaskOptions) =>
       client.waitForTask(upid, { pollIntervalMs: 15, ...o }),
+    upload: (path, fields, filename, data) => client.upload(path, fields, filename, data),
   };
+  const placeFile = simulatorPlaceFile(sim);
+  for (const volid of userIsos ?? genesisState().templates.flatMap((t) => (t.install ? [t.install.iso, t.install.virtio] : []))) await placeFile(volid, '');
   const shellRoot = mkdtempSync(join(tmpdir(), 'genesis-sim-host-'));
   prepareHostRoot(shellRoot, sim.state.read().pci);
   return {
     sim,
     client,
     api,
-    placeFile: simulatorPlaceFile(sim),
+    placeFile,
     shell: new SimulatedHostChannel(shellRoot, sim.state, simulatedHostCommands(() => sim.state.read().pci)),
     close: async () => {
       client.close();

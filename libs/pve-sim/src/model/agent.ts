@@ -10,6 +10,7 @@ import type { GuestExecResult, SimHost } from './host';
 import { getProp, parsePropertyString } from './property-string';
 import { resolveHostpci } from './pci';
 import { agentEnabled } from './qemu';
+import { guestOsInstalled } from './guest-install';
 import { effectiveConfig, findVm } from './qemu-config';
 import type { PciDevice, VmState } from './state';
 
@@ -21,6 +22,8 @@ function assertAgent(ctx: RequestContext, vm: VmState): void {
   if (!agentEnabled(vm) || Date.now() - (vm.startedAt ?? 0) < ctx.host.behaviour.agentStartupMs) {
     throw dieError('QEMU guest agent is not running');
   }
+  // A Windows VM still in (or never given) its unattended install has no agent yet.
+  if (!guestOsInstalled(ctx.host, vm)) throw dieError('QEMU guest agent is not running');
 }
 
 function passedThrough(host: SimHost, vm: VmState): PciDevice[] {

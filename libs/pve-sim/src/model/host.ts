@@ -29,6 +29,13 @@ export interface HostBehaviour {
   /** When cut off, restore the previous network after this long, as a console rollback would. */
   managementRollbackMs?: number;
   guestExec?: GuestExecHook;
+  /** How long a Windows unattended install runs before its guest agent answers (default 500 ms). */
+  unattendedInstallMs?: number;
+  /**
+   * What `download-url` fetches, by URL: the file's sums as the remote serves it. A URL not listed
+   * serves a file whose sum is the one the request pins (the simulator has no internet).
+   */
+  remoteFiles?: Record<string, { sha256?: string; sha512?: string; size?: number }>;
 }
 
 export class SimHost {

@@ -167,6 +167,8 @@ export function createDrive(host: SimHost, vmid: number, key: string, value: str
       throw paramError({ [key]: 'size 0 is only allowed with import-from' });
     }
     const volume = allocateImage(host, storage, vmid, size, { format: getProp(ps, 'format') });
+    // An empty disk: nothing boots from it until an OS is installed (guest-install.ts).
+    if (!importFrom && key !== 'efidisk0' && key !== 'tpmstate0') volume.blank = true;
     ps.head = volid(volume);
     setProp(ps, 'size', formatSize(size));
     // `print_drive` writes the keys sorted (PVE::JSONSchema::print_property_string).

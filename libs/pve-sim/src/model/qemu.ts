@@ -9,6 +9,8 @@ import type { SimHost } from './host';
 import { parsePropertyString, getProp, formatPropertyString, setProp } from './property-string';
 import { resolveHostpci } from './pci';
 import { pinWindowsMachine } from './machine';
+import { beginUnattendedInstall } from './guest-install';
+import { validateSshKeys } from './ssh-keys';
 import { latestMachineVersion } from './release';
 import {
   activeLock,
@@ -185,6 +187,7 @@ export const qemuRoutes: Route[] = [
       if (str(ctx, 'archive') !== undefined) throw new PveError(501, 'restore from archive is not simulated');
       assertVmidFree(host, vmid);
       const params = configParams(ctx);
+      validateSshKeys(params.sshkeys);
       assertConfigPermissions(ctx, params);
       for (const [key, value] of Object.entries(params)) {
         if (!DRIVE_KEY.test(key)) continue;
@@ -253,6 +256,7 @@ export const qemuRoutes: Route[] = [
     vmRoute(method, '/config', (ctx, vm) => {
       const digest = str(ctx, 'digest');
       const set = configParams(ctx);
+      validateSshKeys(set.sshkeys);
       const deletes = deleteList(ctx).map((k) => (k === 'cdrom' ? 'ide2' : k));
       for (const key of deletes) {
         if (set[key] !== undefined) throw paramError({ delete: `you can't use '-${key}' and -delete ${key}' at the same time` });
@@ -316,6 +320,7 @@ export const qemuRoutes: Route[] = [
       log(`start VM ${vm.vmid}: UPID`);
       vm.status = 'running';
       vm.startedAt = Date.now();
+      beginUnattendedInstall(ctx.host, vm, log);
     });
   }),
   ...['stop', 'shutdown'].map((action) =>

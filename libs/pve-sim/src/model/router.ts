@@ -9,6 +9,7 @@ import { nodeRoutes } from './nodes';
 import { pciRoutes } from './pci';
 import { qemuRoutes } from './qemu';
 import { storageRoutes } from './storage';
+import { storageUploadRoutes } from './storage-upload';
 import { taskRoutes } from './tasks';
 
 export const ALL_ROUTES: Route[] = [
@@ -17,6 +18,7 @@ export const ALL_ROUTES: Route[] = [
   ...networkRoutes,
   ...diskRoutes,
   ...storageRoutes,
+  ...storageUploadRoutes,
   ...qemuRoutes,
   ...agentRoutes,
   ...pciRoutes,

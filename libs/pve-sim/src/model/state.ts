@@ -49,6 +49,10 @@ export interface VolumeState {
   ctime: number;
   /** `algorithm:hex` the file was verified with on download, when one was given. */
   checksum?: string;
+  /** A disk allocated empty (no image imported, no OS installed yet); linked clones inherit it. */
+  blank?: boolean;
+  /** An uploaded ISO that carries an autounattend.xml (Windows Setup's answer file). */
+  unattend?: boolean;
 }
 
 export interface SnapshotState {
@@ -74,6 +78,8 @@ export interface VmState {
   /** Changes waiting for the next start (qemu-server's `[PENDING]` section). */
   pending?: Record<string, string>;
   pendingDelete?: string[];
+  /** Epoch ms a running unattended install finishes (guest-install.ts). */
+  installDoneAtMs?: number;
   /** The `lock` a running task holds on the config (create, clone, snapshot, ...). */
   taskLock?: { kind: string; untilMs: number };
 }

@@ -284,9 +284,19 @@ export const storageRoutes: Route[] = [
           log('calculating checksum of existing file...');
           throw new Error(`checksum mismatch: got '${got}' != expect '${checksum}', aborting`);
         }
-        const size = downloadedSize(url);
+        const remote = host.behaviour.remoteFiles?.[url];
+        const size = remote?.size ?? downloadedSize(url);
         log(`${size} bytes received`);
-        if (checksum) log('calculating checksum...OK, checksum verified');
+        if (checksum) {
+          // `download_file_from_url`: the sum of the downloaded temporary file against the pinned one.
+          const got = remote?.[algorithm as 'sha256' | 'sha512'] ?? checksum;
+          // `print "calculating checksum..."` and the verdict share a line; a mismatch ends it bare.
+          if (got.toLowerCase() !== checksum.toLowerCase()) {
+            log('calculating checksum...');
+            throw new Error(`checksum mismatch: got '${got}' != expect '${checksum}'`);
+          }
+          log('calculating checksum...OK, checksum verified');
+        }
         log(`download of '${url}' to '${target}' finished`);
         host.state.volumes.push({
           storage: cfg.storage,

@@ -118,6 +118,7 @@ export function linkedClone(host: SimHost, base: VolumeState, vmid: number): Vol
     size: base.size,
     vmid,
     ctime: Math.floor(Date.now() / 1000),
+    ...(base.blank ? { blank: true } : {}),
   };
   host.state.volumes.push(volume);
   return volume;

@@ -14,6 +14,8 @@ import type { ApiSchema } from '../schema';
 import { authenticate, type SimulatorTokens } from './auth';
 import type { FaultInjector } from './faults';
 import { readParams, sendData, sendError } from './wire';
+import { isUploadPath, readUpload } from './multipart';
+import { stageUpload } from '../model/storage-upload';
 
 export interface HandlerDeps {
   host: SimHost;
@@ -51,7 +53,9 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   if (!METHODS.has(method)) throw new PveError(501, `Method '${method}' not implemented`);
   const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
   const auth = authenticate(req.headers.authorization, deps.tokens);
-  const params = await readParams(req, url);
+  const upload = method === 'POST' && isUploadPath(path) ? await readUpload(req, url) : undefined;
+  const params = upload ? upload.params : await readParams(req, url);
+  if (upload) stageUpload(host, String(upload.params.tmpfilename), upload.data);
   if (deps.latency.ms > 0) await sleep(deps.latency.ms);
 
   const fault = deps.faults.decide(method, path, params);

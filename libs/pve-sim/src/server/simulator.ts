@@ -62,6 +62,10 @@ export interface SimulatorOptions {
   pciDevices?: PciDevice[];
   /** Answers guest-agent `exec` before the built-in commands. */
   guestExec?: GuestExecHook;
+  /** How long a Windows unattended install runs before its agent answers (default 500 ms). */
+  unattendedInstallMs?: HostBehaviour['unattendedInstallMs'];
+  /** What download-url fetches, by URL (its sums); unlisted URLs serve the file the request pins. */
+  remoteFiles?: HostBehaviour['remoteFiles'];
   /** Seed for fault `rate` decisions (default: Math.random). */
   faultSeed?: number;
   /** Where warnings go (default: console.warn). */
@@ -136,6 +140,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     cutManagementOnBridgeChange: options.cutManagementOnBridgeChange ?? false,
     managementRollbackMs: options.managementRollbackMs,
     guestExec: options.guestExec,
+    unattendedInstallMs: options.unattendedInstallMs,
+    remoteFiles: options.remoteFiles,
   };
   const host = new SimHost(state, behaviour, (s) => {
     if (stateFile) saveStateFile(stateFile, s);
