@@ -136,6 +136,7 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
           // The joining node's /etc/pve is replaced by the cluster's.
           joining.state.cluster = structuredClone(fs);
           joining.state.firewall.cluster = structuredClone(peer.host.state.firewall.cluster);
+          joining.state.firewall.vms = structuredClone(peer.host.state.firewall.vms);
           joining.state.pciMappings = structuredClone(peer.host.state.pciMappings);
           cluster.replicate(peer.host);
           log('successfully added node to cluster.');
@@ -233,6 +234,15 @@ function haRoutes(cluster: SimCluster): Route[] {
           sid, type: 'vm', state: (str(ctx, 'state') as HaResource['state']) ?? 'started', max_restart: int(ctx, 'max_restart') ?? 1, max_relocate: int(ctx, 'max_relocate') ?? 1,
           ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}), ...(group ? { group } : {}),
         };
+        // The CRM starts a `started` resource on the node it is on.
+        const node = vmLocations(cluster, ctx).get(sid.replace(/^vm:/, '')) as string;
+        const host = cluster.hostOf(node);
+        const vm = host.state.vms[sid.replace(/^vm:/, '')];
+        if (config.resources[sid].state === 'started' && vm.status !== 'running') {
+          vm.status = 'running';
+          vm.startedAt = Date.now();
+          if (host !== ctx.host) host.save();
+        }
         return null;
       },
     },
