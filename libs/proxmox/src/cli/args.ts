@@ -1,8 +1,10 @@
 /** `genesis <command> [--file F] [--prune] [--allow-management-change] [--reboot] [--confirm-console]`: parsing and usage text. */
 import { STEPS, type StepName } from '../engine/registry';
 
-export const COMMANDS = ['plan', 'provision', 'verify', 'drain', ...(Object.keys(STEPS) as StepName[])] as const;
-export type CommandName = (typeof COMMANDS)[number];
+export const COMMANDS = ['plan', 'provision', 'verify', ...(Object.keys(STEPS) as StepName[])] as const;
+/** Commands of a cluster file only (see the usage text). */
+export const CLUSTER_COMMANDS = ['drain'] as const;
+export type CommandName = (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number];
 
 export interface CliArgs {
   command: CommandName;
@@ -18,7 +20,7 @@ export interface CliArgs {
   /** A cluster file: only this node (`--node pve1`; `drain NODE` names it too). */
   node?: string;
   /** A cluster file: only the cluster-wide part (membership, firewall). */
-  clusterWide: boolean;
+  clusterWide?: boolean;
 }
 
 export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
@@ -54,7 +56,7 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, pruneNames: [], allowManagementChange: false, reboot: false, confirmConsole: false, clusterWide: false };
+  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, pruneNames: [], allowManagementChange: false, reboot: false, confirmConsole: false };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -85,7 +87,7 @@ export function parseArgs(argv: string[]): CliArgs {
     else command = a;
   }
   if (!command) throw new UsageError('no command given');
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (![...COMMANDS, ...CLUSTER_COMMANDS].includes(command as CommandName)) throw new UsageError(`unknown command "${command}"`);
   args.command = command as CommandName;
   if (command === 'drain' && !args.node) throw new UsageError('drain needs the node to empty, e.g. drain pve2');
   if (args.node && args.clusterWide) throw new UsageError('--node and --cluster-wide exclude each other: one node, or the cluster-wide part');
