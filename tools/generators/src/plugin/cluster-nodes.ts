@@ -21,7 +21,7 @@ export function clusterNodeNames(text: string): string[] | undefined {
     return undefined;
   }
   if (!doc || typeof doc !== 'object' || !('cluster' in doc) || !Array.isArray((doc as { nodes?: unknown }).nodes)) return undefined;
-  const names = ((doc as { nodes: Array<{ name?: unknown }> }).nodes ?? [])
+  const names = ((doc as unknown as { nodes: Array<{ name?: unknown }> }).nodes ?? [])
     .map((n) => (n && typeof n.name === 'string' ? withDefaults(n.name) : ''))
     .filter((n) => /^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(n));
   return names.length ? [...new Set(names)] : undefined;
