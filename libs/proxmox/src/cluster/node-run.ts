@@ -31,8 +31,11 @@ export function nodeState(state: DesiredState, node: string, placement: Readonly
 export async function planNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>): Promise<NodePlan> {
   const projected = nodeState(state, conn.node, placement);
   const reads = new ReadMemo(conn.api);
-  const [p, version] = await Promise.all([plan(conn.api, projected, { kinds: NODE_KINDS, reads }), getVersion(reads)]);
-  const ha = await planHa(conn.api, projected, projected.vms, version.release);
+  // The HA reads go out with the plan's first round (the release, read once, picks rules or groups).
+  const [p, ha] = await Promise.all([
+    plan(conn.api, projected, { kinds: NODE_KINDS, reads }),
+    getVersion(reads).then((version) => planHa(reads, projected, projected.vms, version.release)),
+  ]);
   return { node: conn.node, plan: p, ha, state: projected };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterYaml } from '../testing/sim-cluster';
-import { genesisState } from '../testing/desired-state';
+import { genesisState, REPO_ROOT } from '../testing/desired-state';
 import { projectNode } from './cluster';
 import { DesiredStateError, loadDesiredState } from './load';
 
@@ -43,6 +43,15 @@ describe('a cluster in genesis.yaml', () => {
     expect(projectNode(state, 'pve3', new Map([[110, 'pve3']])).spec.vms.map((v) => v.id)).toEqual([110]);
     // Cluster-wide rules resolve @vmbr0 from the first node's bridge.
     expect(state.firewall.rules[0].source).toBe('192.168.1.0/24');
+  });
+
+  it('the example infra/cluster/genesis.yaml loads: Banker HA on pve2 then pve3, Brain pinned to pve1 with the GPU', () => {
+    const state = loadDesiredState(join(REPO_ROOT, 'infra/cluster/genesis.yaml'), {}, REPO_ROOT);
+    expect(state.vms.map((v) => [v.id, v.node, v.gpu ?? null, v.ha?.nodes ?? null])).toEqual([
+      [100, 'pve1', 'rtx3090', null],
+      [110, 'pve2', null, ['pve2', 'pve3']],
+    ]);
+    expect(state.firewall.rules[2]).toMatchObject({ source: '192.168.1.0/24', dport: '5405:5412' });
   });
 
   it('the single-node infra/genesis.yaml stays valid as it is', () => {
