@@ -38,21 +38,25 @@ export async function planClusterWide(conns: ClusterConnections, state: DesiredS
 }
 
 /** Placement needs the cluster; before it exists every VM is on its declared node. */
-async function placementFor(conns: ClusterConnections, state: DesiredState, node: string): Promise<Map<number, string>> {
+async function placementFor(conns: ClusterConnections, state: DesiredState, node: string): Promise<Map<number, string>>;
+async function placementFor(conns: ClusterConnections, state: DesiredState, node: string, orUndefined: true): Promise<Map<number, string> | undefined>;
+async function placementFor(conns: ClusterConnections, state: DesiredState, node: string, orUndefined = false): Promise<Map<number, string> | undefined> {
   try {
     return await readPlacement(conns.get(node).api, state);
   } catch {
-    return new Map();
+    return orUndefined ? undefined : new Map();
   }
 }
 
 export async function planNodes(conns: ClusterConnections, state: DesiredState, only?: string[]): Promise<ClusterPlan['nodes']> {
   const names = only ?? state.nodes!.map((n) => n.name);
+  // Where the VMs run is the cluster's view, read once (from each node only if that one fails).
+  const shared = placementFor(conns, state, names[0], true);
   // Every node's reads go out at once: the plans of N nodes take about as long as one.
   return Promise.all(
     names.map(async (node) => {
       try {
-        return await planNode(conns.get(node), state, await placementFor(conns, state, node));
+        return await planNode(conns.get(node), state, (await shared) ?? (await placementFor(conns, state, node)));
       } catch (error) {
         return { node, error: (error as Error).message };
       }
