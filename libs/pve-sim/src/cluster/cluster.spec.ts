@@ -4,6 +4,7 @@ import { defaultSchemaPath } from '../schema';
 import { describeWithSchema, SimClient } from '../server/testing';
 import type { PveVersion } from '../model/release';
 import { NO_QUORUM } from './sim-cluster';
+import { describeCluster } from '../cli';
 import { startSimCluster, type RunningSimCluster } from './start';
 
 async function threeNodes(pveVersion: PveVersion): Promise<RunningSimCluster & { client: (node: string) => SimClient }> {
@@ -131,6 +132,13 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       const ha = await sims.client('pve3').get('/cluster/ha/status/current');
       expect(ha[0]).toMatchObject({ type: 'quorum', quorate: 1 });
       expect(ha[1]).toMatchObject({ sid: 'vm:110', node: 'pve3', state: 'started' });
+    });
+
+    it('serve --nodes prints what a cluster genesis.yaml needs: each node, the token, the fingerprints, the join password', () => {
+      const text = describeCluster(sims);
+      expect(text).toContain(`pve2   ${sims.node('pve2').url}/api2/json  address 192.168.1.12/24  fingerprint ${sims.node('pve2').fingerprint}`);
+      expect(text).toContain(`PVE_FINGERPRINT_PVE3=${sims.node('pve3').fingerprint}`);
+      expect(text).toContain('GENESIS_CLUSTER_PASSWORD=sim-root-pw');
     });
 
     it('live-migrates a running VM and refuses one with a passed-through device (QemuMigrate.pm prepare)', async () => {

@@ -14,6 +14,8 @@ export interface SimClusterOptions extends Omit<SimulatorOptions, 'node' | 'port
   nodes?: string[] | number;
   /** root@pam's password on every node (default: random); a join sends it, nothing else should. */
   rootPassword?: string;
+  /** Node i listens on basePort + i (default 0: each a free port). */
+  basePort?: number;
   /** PCI devices of each node (default: the first node has the RTX 3090, the others only the chipset). */
   pciDevices?: (node: string, index: number) => PciDevice[];
 }
@@ -42,13 +44,14 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const tokenSecrets = options.tokenSecrets ?? { root: randomUUID(), provisioner: randomUUID(), auditor: randomUUID() };
   const cluster = new SimCluster();
   const attach = cluster.attach(rootPassword);
-  const { nodes: _nodes, pciDevices, ...simOptions } = options;
+  const { nodes: _nodes, pciDevices, basePort, ...simOptions } = options;
   const nodes: RunningSimulator[] = [];
   try {
     for (const [i, node] of names.entries()) {
       const sim = await startSimulator({
         ...simOptions,
         node,
+        port: basePort ? basePort + i : 0,
         tokenSecrets,
         management: { cidr: `192.168.1.${11 + i}/24` },
         pciDevices: pciDevices?.(node, i) ?? (i === 0 ? DEFAULT_PCI : DEFAULT_PCI.filter((d) => d.vendor !== NVIDIA)),
