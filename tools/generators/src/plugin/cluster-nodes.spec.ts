@@ -37,7 +37,7 @@ describe('createNodesV2 on a cluster genesis.yaml', () => {
     const pve2 = projects['infra/nodes/pve2'];
     expect(pve2.name).toBe('node-pve2');
     expect(Object.keys(pve2.targets!)).toEqual(['plan', 'provision', 'verify']);
-    expect(pve2.targets!.plan).toMatchObject({ options: { command: 'genesis plan --file infra/genesis.yaml --node pve2' }, cache: false, dependsOn: [{ projects: ['proxmox'], target: 'build-cli' }] });
+    expect(pve2.targets!.plan).toMatchObject({ options: { command: 'genesis plan --file infra/genesis.yaml --node pve2' }, cache: false, inputs: [], dependsOn: [{ projects: ['proxmox'], target: 'build-cli' }] });
     // Plans have no dependency on each other or on the cluster: run-many reads every node at once.
     expect(pve2.targets!.provision.dependsOn).toEqual([{ projects: ['proxmox'], target: 'build-cli' }, { projects: ['infra'], target: 'provision' }]);
   });

@@ -28,7 +28,8 @@ export function clusterNodeNames(text: string): string[] | undefined {
 }
 
 function target(command: string, description: string, dependsOn: (string | TargetDependencyConfig)[]): TargetConfiguration {
-  return { executor: 'nx:run-commands', options: { command }, cache: false, ...(dependsOn.length ? { dependsOn } : {}), metadata: { description } };
+  // No inputs: never cached, and a node project has no files of its own (its root is virtual), which Nx's hasher would look for.
+  return { executor: 'nx:run-commands', options: { command }, cache: false, inputs: [], ...(dependsOn.length ? { dependsOn } : {}), metadata: { description } };
 }
 
 export interface ClusterProjects {
