@@ -4,3 +4,4 @@ export * from './api';
 export * from './state';
 export * from './resources';
 export * from './engine';
+export * from './cluster';

@@ -3,10 +3,26 @@
  * client needs (URL, tokens, fingerprint, env lines).
  */
 import { parseArgs } from 'node:util';
-import { parseFaultSpec, parsePveVersion, startSimulator, type FaultRule, type RunningSimulator } from './index';
+import { parseFaultSpec, parsePveVersion, startSimCluster, startSimulator, type FaultRule, type RunningSimCluster, type RunningSimulator } from './index';
+
+/** What a client of a simulated cluster needs: each node's URL and fingerprint, the token, the join password. */
+export function describeCluster(sims: RunningSimCluster): string {
+  const t = sims.nodes[0].tokens.provisioner;
+  return [
+    `pve-sim: a cluster of ${sims.nodes.length} Proxmox VE ${sims.nodes[0].release.version.version} nodes (not yet clustered: create and join through the API)`,
+    ...sims.nodes.map((n) => `  ${n.node.padEnd(6)} ${n.url}/api2/json  address ${sims.cluster.hostOf(n.node).behaviour.management.cidr}  fingerprint ${n.fingerprint}`),
+    `root@pam password (for /cluster/config/join): ${sims.rootPassword}`,
+    'env for a cluster genesis.yaml (provisioner token, the same on every node):',
+    [
+      `PVE_TOKEN_ID=${t.id} PVE_TOKEN_SECRET=${t.secret} GENESIS_CLUSTER_PASSWORD=${sims.rootPassword}`,
+      ...sims.nodes.map((n) => `PVE_FINGERPRINT_${n.node.toUpperCase()}=${n.fingerprint}`),
+    ].join(' '),
+  ].join('\n');
+}
 
 const USAGE = `Usage: pve-sim [--pve-version 9.1|8.4] [--port 8006] [--host 127.0.0.1] [--node pve] [--schema FILE]
-               [--state FILE] [--latency-ms N] [--fault kind:METHOD:path-regex[:rate[:count]]]...
+               [--state FILE] [--latency-ms N] [--fault kind:METHOD:path-regex[:rate[:count]]]... [--nodes N]
+  --nodes N: a cluster of N nodes pve1…pveN (not yet clustered), node i on port+i-1, state in memory.
   --pve-version: the Proxmox VE release to be (default 9.1): its schema, /version and behaviour.
   --fault is repeatable; kind is http500, lockTimeout or taskFail; METHOD may be '*'.
   e.g. --fault http500:GET:/nodes/.*:0.2 --fault lockTimeout:POST:/qemu/100/config:1:2`;
@@ -43,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       state: { type: 'string' },
       'latency-ms': { type: 'string', default: '0' },
       fault: { type: 'string', multiple: true, default: [] },
+      nodes: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -57,6 +74,17 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms '${values['latency-ms']}' must be >= 0`);
   const faults: FaultRule[] = (values.fault ?? []).map(parseFaultSpec);
   const pveVersion = parsePveVersion(values['pve-version']);
+  if (values.nodes !== undefined) {
+    const count = Number(values.nodes);
+    if (!Number.isInteger(count) || count < 1 || count > 32) throw new Error(`--nodes '${values.nodes}' must be 1..32`);
+    if (values.state) throw new Error('--state is for one node; a simulated cluster keeps its state in memory');
+    const sims = await startSimCluster({ nodes: count, pveVersion, basePort: port, host: values.host, schemaPath: values.schema, latencyMs, faults });
+    console.log(describeCluster(sims));
+    const stop = () => void sims.stop().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return;
+  }
   const sim = await startSimulator({
     pveVersion,
     port,

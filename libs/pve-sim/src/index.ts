@@ -29,3 +29,4 @@ export {
 export { prepareHostRoot, simulatedHostCommands, guestNvidiaSmi, renderLspciNnk, SIM_KERNEL, SimulatedHostChannel } from './host-shell';
 export { interfacesFileText, readInterfaceOptions, renderInterfaces } from './model/network';
 export type { NetworkInterface } from './model/state';
+export { startSimCluster, SimCluster, NO_QUORUM, type RunningSimCluster, type SimClusterOptions, type ClusterFs } from './cluster';

@@ -2,7 +2,9 @@
 import { STEPS, type StepName } from '../engine/registry';
 
 export const COMMANDS = ['plan', 'provision', 'verify', ...(Object.keys(STEPS) as StepName[])] as const;
-export type CommandName = (typeof COMMANDS)[number];
+/** Commands of a cluster file only (see the usage text). */
+export const CLUSTER_COMMANDS = ['drain'] as const;
+export type CommandName = (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number];
 
 export interface CliArgs {
   command: CommandName;
@@ -15,6 +17,10 @@ export interface CliArgs {
   reboot: boolean;
   /** The GPU drives the host's only console; pass it anyway. */
   confirmConsole: boolean;
+  /** A cluster file: only this node (`--node pve1`; `drain NODE` names it too). */
+  node?: string;
+  /** A cluster file: only the cluster-wide part (membership, firewall). */
+  clusterWide?: boolean;
 }
 
 export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
@@ -22,6 +28,7 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   plan        show what differs between the host and the desired state (reads only)
   provision   converge the host: storage → GPU host setup → GPU mapping → bridges → firewall → templates → VMs
   verify      check the acceptance criteria on the host; PASS/FAIL each, non-zero exit on any FAIL
+  drain NODE  (cluster) live-migrate NODE's guests to the other nodes; say which cannot move and why
   ${Object.entries(STEPS).map(([s, k]) => `${s.padEnd(11)} converge only: ${k.join(', ')}`).join('\n  ')}
 
   --file F                   desired state (default infra/genesis.yaml)
@@ -30,12 +37,16 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   --allow-management-change  allow changing the bridge that carries the management address
   --reboot                   reboot the host when the GPU host step needs it, wait, and verify
   --confirm-console          pass the GPU through even though it drives the host's only console
+  --node NAME                (cluster file) plan, provision or verify only this node
+  --cluster-wide             (cluster file) only the cluster-wide part: membership, firewall
   --version                  print the version and exit
 
 Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json, its
 host's files in .genesis/sim/host). With PVE_HOST the host steps go over ssh to PVE_SSH (default
 root@$PVE_HOST; ~/.ssh/config, agent and known_hosts apply), or run here with GENESIS_HOST=local.
-PVE_TRACE=file appends one JSON line per API request.`;
+PVE_TRACE=file appends one JSON line per API request. A cluster file (cluster:, nodes:) talks to
+every node's endpoint with PVE_TOKEN_ID/PVE_TOKEN_SECRET and each node's pinned certificate
+(nodes[].endpoint.fingerprint or PVE_FINGERPRINT_<NODE>); joins need GENESIS_CLUSTER_PASSWORD.`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -59,17 +70,26 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (a === '--allow-management-change') args.allowManagementChange = true;
     else if (a === '--reboot') args.reboot = true;
     else if (a === '--confirm-console') args.confirmConsole = true;
+    else if (a === '--cluster-wide') args.clusterWide = true;
+    else if (a === '--node' || a.startsWith('--node=')) {
+      const v = a === '--node' ? argv[++i] : a.slice('--node='.length);
+      if (!v) throw new UsageError('--node needs a node name, e.g. --node pve1');
+      args.node = v;
+    }
     else if (a === '--file' || a === '-f') {
       const v = argv[++i];
       if (!v) throw new UsageError('--file needs a path, e.g. --file infra/genesis.yaml');
       args.file = v;
     } else if (a.startsWith('--file=')) args.file = a.slice('--file='.length);
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (command === 'drain' && !args.node) args.node = a;
     else if (command) throw new UsageError(`one command at a time (got ${command} and ${a})`);
     else command = a;
   }
   if (!command) throw new UsageError('no command given');
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (![...COMMANDS, ...CLUSTER_COMMANDS].includes(command as CommandName)) throw new UsageError(`unknown command "${command}"`);
   args.command = command as CommandName;
+  if (command === 'drain' && !args.node) throw new UsageError('drain needs the node to empty, e.g. drain pve2');
+  if (args.node && args.clusterWide) throw new UsageError('--node and --cluster-wide exclude each other: one node, or the cluster-wide part');
   return args;
 }

@@ -15,6 +15,8 @@ import { parseArgs, UsageError } from './args';
 import { placeUserIsos, rehearsalEnv } from './rehearsal';
 import { connect } from './connect';
 import { versionLine } from './version';
+import { isClusterSpec } from '../state/cluster';
+import { runClusterCli } from '../cluster/cli';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -45,6 +47,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   } catch (e) {
     io.err((e as Error).message);
     return e instanceof DesiredStateError ? 2 : 1;
+  }
+  if (isClusterSpec(state)) return runClusterCli(args, state, io);
+  if (args.command === 'drain' || args.node || args.clusterWide) {
+    io.err(`${args.file}: ${args.command === 'drain' ? 'drain' : args.node ? '--node' : '--cluster-wide'} needs a cluster file (cluster: and nodes:); this file is one node`);
+    return 2;
   }
   if (io.env.PVE_NODE && io.env.PVE_NODE !== state.node) {
     io.err(`${args.file}: node is "${state.node}" but PVE_NODE=${io.env.PVE_NODE}; make them agree (the file reads \${PVE_NODE})`);

@@ -228,7 +228,7 @@ describeSim('PveClient against the simulator', () => {
       const lines = traceLines(traceFile);
       expect(lines.length).toBeGreaterThanOrEqual(3);
       for (const line of lines) {
-        expect(Object.keys(line)).toEqual(['method', 'path', 'params', 'status', 'ms']);
+        expect(Object.keys(line)).toEqual(['method', 'path', 'params', 'status', 'ms', 'at', 'to']);
         expect(String(line['path'])).toMatch(/^\/(?!api2)/);
       }
       expect(lines[0]).toMatchObject({ method: 'GET', path: '/version', params: {}, status: 200 });

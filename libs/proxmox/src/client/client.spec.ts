@@ -409,7 +409,7 @@ describe('PVE_TRACE', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => Object.keys(l))).toEqual(
-      Array(3).fill(['method', 'path', 'params', 'status', 'ms']),
+      Array(3).fill(['method', 'path', 'params', 'status', 'ms', 'at', 'to']),
     );
     expect(lines.map(({ method, path, params, status }) => ({ method, path, params, status }))).toEqual([
       { method: 'GET', path: '/nodes/pve/qemu', params: { full: '1' }, status: 500 },

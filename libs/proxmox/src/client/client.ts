@@ -298,7 +298,7 @@ export class PveClient implements PveApi {
         status,
         ms: Math.round(performance.now() - started),
       };
-      this.trace?.write(record);
+      this.trace?.write({ ...record, at: Math.round(performance.timeOrigin + started), to: `${this.config.host}:${this.config.port}` });
       this.emit({ kind: 'request', attempt, ...record, ...(failure ? { error: failure } : {}) });
     }
   }

@@ -1,5 +1,5 @@
 /**
- * PVE_TRACE: one JSON line per HTTP attempt, `{"method","path","params","status","ms"}`. Users
+ * PVE_TRACE: one JSON line per HTTP attempt, `{"method","path","params","status","ms","at","to"}`. Users
  * read it to debug; the project's checks read it to see exactly what was sent. Written
  * synchronously so lines keep request order and survive a crash right after.
  */
@@ -15,6 +15,10 @@ export interface PveTraceRecord {
   status: number;
   /** Wall time of the attempt in milliseconds. */
   ms: number;
+  /** When the attempt started (epoch ms): overlapping requests to several nodes show as overlapping [at, at+ms]. */
+  at?: number;
+  /** `host:port` the request went to (one trace file may hold several nodes' requests). */
+  to?: string;
 }
 
 export class TraceFile {
@@ -30,6 +34,8 @@ export class TraceFile {
       params: record.params,
       status: record.status,
       ms: record.ms,
+      at: record.at,
+      to: record.to,
     });
     try {
       appendFileSync(this.file, line + '\n');

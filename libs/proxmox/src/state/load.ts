@@ -9,6 +9,7 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import type { z } from 'zod';
 import { crossCheck, resolveBridgeRefs, type FieldPath } from './cross-checks';
 import { desiredStateSchema, type DesiredSpec } from './schema';
+import { clusterCrossCheck, isClusterSpec, resolveClusterBridgeRefs, singleNodeChecks, withClusterDefaults } from './cluster';
 
 export interface DesiredState extends DesiredSpec {
   /** Where the state was read from, for messages and for resolving relative files. */
@@ -118,19 +119,20 @@ export function parseDesiredState(text: string, file: string, env: NodeJS.Proces
       },
     ]);
   }
-  const parsed = desiredStateSchema.safeParse(js ?? {});
+  const parsed = desiredStateSchema.safeParse(withClusterDefaults(js ?? {}));
   if (!parsed.success) {
     throw new DesiredStateError(
       byLine(parsed.error.issues.map((issue) => located(issue.path as FieldPath, describeIssue(issue, doc.hasIn(issue.path as FieldPath))))),
     );
   }
-  const findings = crossCheck(parsed.data, baseDir);
+  const cluster = isClusterSpec(parsed.data);
+  const findings = cluster ? clusterCrossCheck(parsed.data, baseDir) : [...crossCheck(parsed.data, baseDir), ...singleNodeChecks(parsed.data)];
   if (findings.length) throw new DesiredStateError(byLine(findings.map((f) => located(f.path, f.message, false))));
   const line = (path: FieldPath) => {
     const { node } = nearestNode(doc, path);
     return lineOf(isNode(node) ? node.range?.[0] : undefined);
   };
-  return { ...resolveBridgeRefs(parsed.data), source: { file, dir: baseDir, line } };
+  return { ...(cluster ? resolveClusterBridgeRefs(parsed.data) : resolveBridgeRefs(parsed.data)), source: { file, dir: baseDir, line } };
 }
 
 /** zod's generic messages, rewritten to say what to write instead. */

@@ -82,6 +82,23 @@ const volid = z.string().regex(/^[a-z][a-z0-9._-]*:[^\s]+$/i, {
   message: 'is not a PVE volume id; write storage:path, e.g. local:snippets/ubuntu-ai.yaml',
 });
 
+const nodeName = z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/, { message: 'is not a node name; e.g. pve1' });
+const endpointSchema = z.strictObject({
+  host: z.string(),
+  port: z.coerce.number().int().min(1).max(65535).default(8006),
+  /** SHA-256 of the node's pveproxy certificate (`pvenode cert info`); the join pins the first node's. */
+  fingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, { message: 'is not a SHA-256 fingerprint; copy it from `pvenode cert info` (AA:BB:…, 32 pairs)' }).optional(),
+});
+
+/** HA for a VM without passed-through devices: restart it on another node when its node fails. */
+export const vmHaSchema = z.strictObject({
+  /** Nodes it may run on, preferred first (a node-affinity rule on 9.x, an HA group on 8.4); default every node. */
+  nodes: z.array(nodeName).default([]),
+  /** Only these nodes, never another (rule `strict`, group `restricted`). */
+  strict: z.boolean().default(false),
+  state: z.enum(['started', 'stopped'], { message: 'is not an HA state Genesis sets; use started or stopped' }).default('started'),
+});
+
 export const zfsStorageSchema = z.strictObject({
   id: storageId,
   type: z.literal('zfspool'),
@@ -250,6 +267,8 @@ export const templateSchema = z.strictObject({
   }),
   efi: z.strictObject({ storage: storageId }).optional(),
   tpm: z.strictObject({ storage: storageId }).optional(),
+  /** In a cluster: the node that holds it (default the first); its VMs clone on that node. */
+  node: nodeName.optional(),
 });
 
 export const gpuSchema = z.strictObject({
@@ -275,6 +294,29 @@ export const vmSchema = z.strictObject({
   onboot: z.boolean().default(false),
   /** provision starts the VM and waits for its guest agent (running), or leaves it stopped. */
   state: z.enum(['running', 'stopped'], { message: 'is not a VM state; use running or stopped' }).default('running'),
+  /** In a cluster: the node it runs on (default the first). */
+  node: nodeName.optional(),
+  ha: vmHaSchema.optional(),
+});
+
+/** A cluster: the name corosync and the HA manager know it by, and its links (link0 first). */
+export const clusterSchema = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,13}[a-zA-Z0-9])?$/, {
+    message: 'is not a cluster name; PVE allows up to 15 letters, digits and -, e.g. hive',
+  }),
+  /** Corosync links: each node's address on the link lies in `network`. */
+  links: z.array(z.strictObject({ network: cidr })).min(1, { message: 'is empty; name link0, e.g. [{ network: 192.168.1.0/24 }]' }).max(8, { message: 'has more than the 8 links corosync (knet) carries' }),
+});
+
+/** One node of a cluster: how to reach it and what is its own (storage devices, bridges, GPUs). */
+export const clusterNodeSchema = z.strictObject({
+  name: nodeName,
+  endpoint: endpointSchema,
+  /** The node's address on each link, link0 first (default: the endpoint host). */
+  links: z.array(ipv4).default([]),
+  storage: z.array(storageSchema).default([]),
+  bridges: z.array(bridgeSchema).default([]),
+  gpus: z.array(gpuSchema).default([]),
 });
 
 export const desiredStateSchema = z.strictObject({
@@ -298,6 +340,9 @@ export const desiredStateSchema = z.strictObject({
     }))
     .default([])
     .transform((keys) => keys.map((k) => k.trim()).filter((k) => k !== '')),
+  /** A cluster of `nodes` (the first creates it); without them the file is one node (`node`, `endpoint`). */
+  cluster: clusterSchema.optional(),
+  nodes: z.array(clusterNodeSchema).optional(),
 });
 
 export type DesiredStateInput = z.input<typeof desiredStateSchema>;
@@ -312,3 +357,6 @@ export type RuleSpec = z.output<typeof ruleSchema>;
 export type TemplateSpec = z.output<typeof templateSchema>;
 export type GpuSpec = z.output<typeof gpuSchema>;
 export type VmSpec = z.output<typeof vmSchema>;
+export type ClusterSpec = z.output<typeof clusterSchema>;
+export type ClusterNodeSpec = z.output<typeof clusterNodeSchema>;
+export type VmHaSpec = z.output<typeof vmHaSchema>;

@@ -6,7 +6,7 @@ import { effectiveConfig } from './qemu-config';
 import { GiB } from './state';
 import { storageContent, storageUsage } from './volumes';
 
-function resources(host: SimHost): Array<Record<string, unknown>> {
+export function resources(host: SimHost): Array<Record<string, unknown>> {
   const node = host.node;
   const vms = Object.values(host.state.vms).map((vm) => {
     const config = effectiveConfig(vm);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from '
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PVE_RELEASES, type PveVersion } from './release';
+import type { ClusterFs } from '../cluster/cluster-fs';
 
 export type NetworkInterface = Record<string, string | number | undefined> & {
   iface: string;
@@ -184,6 +185,8 @@ export interface SimState {
   bootTime: number;
   /** API token secrets, kept with the host so a restarted simulator accepts the same env. */
   tokenSecrets: Record<TokenRole, string>;
+  /** `/etc/pve/corosync.conf` and the HA configuration once the node is in a cluster (see src/cluster). */
+  cluster?: ClusterFs;
 }
 
 export type TokenRole = 'root' | 'provisioner' | 'auditor';

@@ -24,6 +24,15 @@ export interface HandlerDeps {
   tokens: SimulatorTokens;
   faults: FaultInjector;
   latency: { ms: number };
+  /** Set on a member of a simulated cluster (src/cluster): which node answers, quorum, replication. */
+  cluster?: ClusterHook;
+}
+
+export interface ClusterHook {
+  /** The host and routes that answer this request (another member for `/nodes/{other}/…`); throws when refused. */
+  resolve(method: HttpMethod, path: string): { host: SimHost; router: Router };
+  /** After a successful write on `host`: what pmxcfs replicates reaches the other members. */
+  written(host: SimHost): void;
 }
 
 const METHODS = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'DELETE']);
@@ -46,7 +55,6 @@ export function createRequestHandler(deps: HandlerDeps) {
 }
 
 async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { host } = deps;
   const url = new URL(req.url ?? '/', 'https://localhost');
   const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
   if (!url.pathname.startsWith(API_PREFIX)) throw new PveError(404, 'Not Found');
@@ -70,7 +78,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     }
     pathParams = verdict.pathParams;
   }
-  const match = deps.router.match(method, path);
+  const { host, router } = deps.cluster?.resolve(method, path) ?? { host: deps.host, router: deps.router };
+  const match = router.match(method, path);
   if (!match) {
     throw new PveError(
       501,
@@ -101,6 +110,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   } finally {
     if (before) host.save();
   }
+  if (before) deps.cluster?.written(host);
   if (result instanceof ReplyWithAttributes) sendData(res, result.data, result.attributes);
   else sendData(res, result);
 }

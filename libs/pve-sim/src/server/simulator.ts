@@ -23,7 +23,7 @@ import { DEFAULT_PVE_VERSION, PVE_RELEASES, type PveRelease, type PveVersion } f
 import { defaultSchemaPath, loadApiSchema, type ApiSchema } from '../schema';
 import { tokensFrom, type SimulatorTokens } from './auth';
 import { FaultInjector, seededRandom, type FaultRule } from './faults';
-import { createRequestHandler } from './handler';
+import { createRequestHandler, type ClusterHook } from './handler';
 import { generateCertificate } from './tls';
 
 export interface SimulatorOptions {
@@ -70,6 +70,10 @@ export interface SimulatorOptions {
   faultSeed?: number;
   /** Where warnings go (default: console.warn). */
   warn?: (message: string) => void;
+  /** API token secrets of a fresh host (default: random); the members of a simulated cluster share them. */
+  tokenSecrets?: SimState['tokenSecrets'];
+  /** Joins this node to a simulated cluster's network (`startSimCluster`); receives the node's host. */
+  cluster?: (host: SimHost) => ClusterHook;
 }
 
 /** In-process access to the simulated host, for tests and the engine's out-of-band steps. */
@@ -132,6 +136,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const state =
     (stateFile ? loadStateFile(stateFile, node, release.id, options.renamedNodeFix) : undefined) ??
     initialState({ node, pveVersion: release.id, management, disks: options.disks, pci: options.pciDevices });
+  if (options.tokenSecrets && !stateFile) state.tokenSecrets = { ...options.tokenSecrets };
   const behaviour: HostBehaviour = {
     release,
     taskDurationMs: options.taskDurationMs ?? 150,
@@ -154,7 +159,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const certificate = await generateCertificate('localhost', listenHost);
 
   const server = createServer({ key: certificate.keyPem, cert: certificate.certPem });
-  server.on('request', createRequestHandler({ host, router: new Router(), schema, tokens, faults, latency }));
+  server.on('request', createRequestHandler({ host, router: new Router(), schema, tokens, faults, latency, cluster: options.cluster?.(host) }));
   server.on('secureConnection', (socket) => {
     if (host.state.network.managementCut) socket.destroy();
   });

@@ -97,7 +97,8 @@ export class SimClient {
 
   /** Polls the task to its end; returns its final status. */
   async waitTask(upid: string, timeoutMs = 30_000): Promise<{ status: string; exitstatus: string; [k: string]: unknown }> {
-    const path = `/nodes/${this.sim.node}/tasks/${encodeURIComponent(upid)}/status`;
+    // The node that runs the task is named in its UPID (a cluster member may be asked for another's).
+    const path = `/nodes/${upid.split(':')[1] || this.sim.node}/tasks/${encodeURIComponent(upid)}/status`;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const status = await this.get(path);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { createNodesFromFiles } from '@nx/devkit';
 import type { CreateNodesV2 } from '@nx/devkit';
 import { inferGenesisTargets, normalizePluginOptions } from './infer-targets';
+import { clusterProjects, projectNameAt } from './cluster-nodes';
 import type { GenesisPluginOptions } from './infer-targets';
 
 export const genesisConfigGlob = '**/genesis.yaml';
@@ -22,6 +23,11 @@ export const createNodesV2: CreateNodesV2<GenesisPluginOptions> = [
           existsSync(join(ctx.workspaceRoot, projectRoot, file)),
         );
         if (!isProject) return {};
+        // A cluster file: the cluster-wide part here, each node its own project (cluster-nodes.ts).
+        const cluster = clusterProjects(configFile, projectRoot, projectNameAt(ctx.workspaceRoot, projectRoot), ctx.workspaceRoot, normalized);
+        if (cluster) {
+          return { projects: { [projectRoot]: { targets: cluster.targets, metadata: { technologies: ['genesis'] } }, ...cluster.nodes } };
+        }
         return {
           projects: {
             [projectRoot]: {

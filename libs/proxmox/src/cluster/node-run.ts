@@ -1,0 +1,59 @@
+/**
+ * One node of the cluster, as the single-node engine sees it: the node's projection of the file
+ * (its storage, bridges, GPUs, templates and the VMs placed on it), every kind but the cluster-wide
+ * firewall (applied once, by the cluster step), then the HA entries of its VMs.
+ * The host-file steps (gpu-host, host-network) need a host channel per node and are not run here.
+ */
+import type { ProgressFn } from '../api/tasks';
+import { getVersion } from '../api/version';
+import { apply } from '../engine/apply';
+import { formatPlan, pendingChanges, plan, planProblems, type Plan } from '../engine/plan';
+import { ReadMemo } from '../engine/read-memo';
+import type { ResourceKind } from '../resources/types';
+import { projectNode } from '../state/cluster';
+import type { DesiredState } from '../state/load';
+import { applyHa, planHa, type HaChange } from './ha';
+import type { NodeConnection } from './connections';
+
+export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'pci-mapping', 'bridge', 'template', 'vm'];
+
+export interface NodePlan {
+  node: string;
+  plan: Plan;
+  ha: HaChange[];
+  state: DesiredState;
+}
+
+export function nodeState(state: DesiredState, node: string, placement: ReadonlyMap<number, string>): DesiredState {
+  return { ...projectNode(state, node, placement).spec, source: state.source };
+}
+
+export async function planNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>): Promise<NodePlan> {
+  const projected = nodeState(state, conn.node, placement);
+  const reads = new ReadMemo(conn.api);
+  // The HA reads go out with the plan's first round (the release, read once, picks rules or groups).
+  const [p, ha] = await Promise.all([
+    plan(conn.api, projected, { kinds: NODE_KINDS, reads }),
+    getVersion(reads).then((version) => planHa(reads, projected, projected.vms, version.release)),
+  ]);
+  return { node: conn.node, plan: p, ha, state: projected };
+}
+
+export function formatNodePlan(np: NodePlan): string {
+  const lines = [formatPlan(np.plan, np.state.source.file)];
+  for (const c of np.ha) lines.push(`  ${c.action === 'unchanged' ? '=' : c.action === 'create' ? '+' : '~'} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action} (${c.detail})`}`);
+  return lines.join('\n');
+}
+
+export const nodeWrites = (np: NodePlan) => pendingChanges(np.plan).length + np.ha.filter((c) => c.action !== 'unchanged').length;
+export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `${np.node}: ${p}`);
+
+export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined): Promise<number> {
+  const projected = nodeState(state, conn.node, placement);
+  const say: ProgressFn = (line) => progress(`[${conn.node}] ${line}`);
+  const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say });
+  const version = await getVersion(conn.api);
+  const ha = await planHa(conn.api, projected, projected.vms, version.release);
+  for (const c of ha.filter((x) => x.action !== 'unchanged')) say(`${c.id}: ${c.action} (${c.detail})`);
+  return result.applied.length + (await applyHa(conn.api, ha));
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clusterYaml } from '../testing/sim-cluster';
+import { genesisState, REPO_ROOT } from '../testing/desired-state';
+import { projectNode } from './cluster';
+import { DesiredStateError, loadDesiredState } from './load';
+
+const NODES = [
+  { name: 'pve1', port: 8006, address: '192.168.1.11' },
+  { name: 'pve2', port: 8007, address: '192.168.1.12' },
+  { name: 'pve3', port: 8008, address: '192.168.1.13' },
+];
+
+describe('a cluster in genesis.yaml', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'genesis-cluster-state-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (text: string) => {
+    writeFileSync(join(dir, 'genesis.yaml'), text);
+    return loadDesiredState(join(dir, 'genesis.yaml'), {}, dir);
+  };
+  const problems = (text: string) => {
+    try {
+      load(text);
+    } catch (e) {
+      if (e instanceof DesiredStateError) return e.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`);
+      throw e;
+    }
+    return [];
+  };
+
+  it('loads: node and endpoint are the first node, each node projects to its own single-node file', () => {
+    const state = load(clusterYaml(NODES));
+    expect([state.node, state.endpoint, state.cluster?.name, state.nodes?.map((n) => n.name)]).toEqual(['pve1', { host: '127.0.0.1', port: 8006 }, 'hive', ['pve1', 'pve2', 'pve3']]);
+    const pve1 = projectNode(state, 'pve1').spec;
+    expect([pve1.gpus.map((g) => g.mapping), pve1.templates.map((t) => t.id), pve1.vms.map((v) => v.id), pve1.bridges[0].cidr]).toEqual([['rtx3090'], [9000], [100], '192.168.1.11/24']);
+    const pve2 = projectNode(state, 'pve2').spec;
+    expect([pve2.gpus, pve2.templates.map((t) => t.id), pve2.vms.map((v) => v.id), pve2.endpoint.port]).toEqual([[], [9001], [110], 8007]);
+    // An HA VM the HA manager moved is planned where it runs.
+    expect(projectNode(state, 'pve3', new Map([[110, 'pve3']])).spec.vms.map((v) => v.id)).toEqual([110]);
+    // Cluster-wide rules resolve @vmbr0 from the first node's bridge.
+    expect(state.firewall.rules[0].source).toBe('192.168.1.0/24');
+  });
+
+  it('the example infra/cluster/genesis.yaml loads: Banker HA on pve2 then pve3, Brain pinned to pve1 with the GPU', () => {
+    const state = loadDesiredState(join(REPO_ROOT, 'infra/cluster/genesis.yaml'), {}, REPO_ROOT);
+    expect(state.vms.map((v) => [v.id, v.node, v.gpu ?? null, v.ha?.nodes ?? null])).toEqual([
+      [100, 'pve1', 'rtx3090', null],
+      [110, 'pve2', null, ['pve2', 'pve3']],
+    ]);
+    expect(state.firewall.rules[2]).toMatchObject({ source: '192.168.1.0/24', dport: '5405:5412' });
+  });
+
+  it('the single-node infra/genesis.yaml stays valid as it is', () => {
+    const state = genesisState();
+    expect([state.nodes, state.cluster, state.node]).toEqual([undefined, undefined, 'pve']);
+  });
+
+  it('refuses, with line and field: HA on the GPU VM, an unknown node, a template on another node, a link outside its network, top-level bridges, duplicate ids', () => {
+    const text = clusterYaml(NODES)
+      .replace('firewall: { group: intranet } }\n  - { id: 110', 'firewall: { group: intranet }, ha: { nodes: [pve2] } }\n  - { id: 110')
+      .replace('node: pve2, template: 9001', 'node: pve2, template: 9000')
+      .replace('links: [192.168.1.13]', 'links: [10.9.9.9]')
+      .replace('ha: { nodes: [pve2, pve3] }', 'ha: { nodes: [pve2, pve7] }')
+      .replace('id: 9001,', 'id: 100,')
+      .replace('firewall:\n  enable: true', 'bridges: [{ name: vmbr5 }]\nfirewall:\n  enable: true');
+    const found = problems(text);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/: nodes\[2\]\.links: address 10\.9\.9\.9 is not in link0's network 192\.168\.1\.0\/24/),
+        expect.stringMatching(/: bridges: is per node in a cluster file; move it under nodes\[N\]\.bridges/),
+        expect.stringMatching(/: templates\[1\]\.id: VM id 100 is already used by|: vms\[0\]\.id: VM id 100 is already used by/),
+        expect.stringMatching(/: vms\[0\]\.ha: VM 100 passes through GPU rtx3090, which cannot move to another node; remove ha/),
+        expect.stringMatching(/: vms\[1\]\.template: template 9000 is on node pve1 but VM 110 on pve2/),
+        expect.stringMatching(/: vms\[1\]\.ha\.nodes\[1\]: node "pve7" is not declared under nodes: \(pve1, pve2, pve3\)/),
+      ]),
+    );
+    for (const p of found) expect(p).toMatch(/^\d+: /);
+  });
+
+  it('refuses ha and nodes on a single-node file, and nodes without a cluster', () => {
+    const single = problems('version: 1\nnode: pve\nendpoint: { host: 10.0.0.1 }\nvms:\n  - { id: 100, name: a, template: 9000, bridge: vmbr0, ha: {} }\n');
+    expect(single).toEqual(expect.arrayContaining([expect.stringMatching(/^5: vms\[0\]\.ha: needs a cluster/)]));
+    expect(problems(clusterYaml(NODES).replace(/cluster:\n {2}name: hive\n {2}links: \[\{ network: 192.168.1.0\/24 \}\]\n/, ''))).toEqual([
+      expect.stringMatching(/nodes: declares nodes but no cluster; add cluster:/),
+    ]);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * What a cluster adds to a node's `/etc/pve`: `corosync.conf` (name, members, links) and the HA
+ * manager's `ha/resources.cfg`, `ha/rules.cfg` (PVE 9.x) and `ha/groups.cfg` (8.4). pmxcfs
+ * replicates `/etc/pve` to every member of the quorate partition; so does the simulator (`SimCluster`).
+ */
+export interface CorosyncNode {
+  nodeid: number;
+  quorum_votes: number;
+  /** link0's address (`ring0_addr` in corosync.conf). */
+  ring0_addr: string;
+}
+
+export interface HaResource {
+  sid: string;
+  type: 'vm';
+  state: 'started' | 'stopped' | 'disabled' | 'ignored';
+  comment?: string;
+  max_restart: number;
+  max_relocate: number;
+  /** 8.4: the HA group (9.x moved placement into rules). */
+  group?: string;
+  failback?: number;
+}
+
+export interface HaRule {
+  rule: string;
+  type: 'node-affinity' | 'resource-affinity';
+  resources: string;
+  /** `pve1:2,pve2` (node-affinity). */
+  nodes?: string;
+  strict?: number;
+  affinity?: string;
+  comment?: string;
+  disable?: number;
+}
+
+export interface HaGroup {
+  group: string;
+  nodes: string;
+  restricted?: number;
+  nofailback?: number;
+  comment?: string;
+}
+
+export interface ClusterFs {
+  name: string;
+  configVersion: number;
+  nodes: Record<string, CorosyncNode>;
+  ha: { resources: Record<string, HaResource>; rules: Record<string, HaRule>; groups: Record<string, HaGroup> };
+}
+
+/** `pve1:2,pve2` → [{node: pve1, priority: 2}, {node: pve2, priority: 0}], highest priority first. */
+export function parseHaNodes(list: string): Array<{ node: string; priority: number }> {
+  return list
+    .split(/[,;\s]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      const [node, priority] = entry.split(':');
+      return { node, priority: priority === undefined ? 0 : Number(priority) };
+    })
+    .sort((a, b) => b.priority - a.priority);
+}
+
+/** `[address=]IP[,priority=N]` (PVE::Corosync's link format) → the address. */
+export function linkAddress(value: string): string {
+  const first = value.split(',').find((part) => !part.includes('=') || part.startsWith('address=')) ?? '';
+  return first.replace(/^address=/, '');
+}
