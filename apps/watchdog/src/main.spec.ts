@@ -24,8 +24,19 @@ interface Watchdog {
   stop(): Promise<number | null>;
 }
 
+/** Every watchdog a test started: one left running by a failed test would keep Jest from exiting. */
+const started = new Set<SpawnedService>();
+afterEach(async () => {
+  for (const service of started) {
+    if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await service.exited;
+  }
+  started.clear();
+});
+
 async function startWatchdog(fake: FakeGpio, configFile: string): Promise<Watchdog> {
   const process = spawnService(ENTRY, { ...fake.env, WATCHDOG_CONFIG: configFile });
+  started.add(process);
   await waitForOutput(process, 'watchdog ready', 'watchdog');
   const logs = () =>
     process

@@ -223,7 +223,9 @@ describe('core against a hostile LLM server', () => {
       ['a JSON answer', bigJsonAnswer(SIZE), false],
       ['a stream', bigSseAnswer(SIZE), true],
     ])('passes %s through whole without holding it, and reads its usage from the end', async (_kind, big, stream) => {
-      const port = await start((_req, res) => big.write(res));
+      // The deadline under test elsewhere is not this one: on a loaded 2-core machine 200 MB through
+      // two hops can take longer than the default 30 s, so the whole answer gets the test's time.
+      const port = await start((_req, res) => big.write(res), { llmTimeoutMs: BIG_TIMEOUT_MS, llmIdleTimeoutMs: BIG_TIMEOUT_MS });
       const answers: ClientResult[] = [];
       const growth = await rssGrowthDuring(async () => {
         answers.push(await post(port, '/v1/chat/completions', { model: 'big', stream }, 64 * 1024));

@@ -101,7 +101,9 @@ export function writeConfig(o: ConfigOptions): string {
       tokenSecretFile: pveSecret,
       fingerprint: o.sim.fingerprint,
     },
-    banker: { url: o.bankerUrl, tokenFile: bankerToken, timeoutMs: 1000 },
+    // Banker's answer deadline is not what these tests check; on a loaded machine a real Banker
+    // process can take seconds to answer its first /halt (an unreachable one still fails at once).
+    banker: { url: o.bankerUrl, tokenFile: bankerToken, timeoutMs: 20_000 },
     killSwitch: { vms: o.vms.map((v) => ({ timeoutMs: 20_000, ...v })) },
     heartbeat: { intervalMs: 60_000, startupGraceMs: 300_000, services: o.services ?? [], ...o.heartbeat },
     logLevel: 'info',
