@@ -61,6 +61,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   if (!METHODS.has(method)) throw new PveError(501, `Method '${method}' not implemented`);
   const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
   const auth = authenticate(req.headers.authorization, deps.tokens);
+  // In a cluster the node the path names answers (its own state, its own uploads).
+  const { host, router } = deps.cluster?.resolve(method, path) ?? { host: deps.host, router: deps.router };
   const upload = method === 'POST' && isUploadPath(path) ? await readUpload(req, url) : undefined;
   const params = upload ? upload.params : await readParams(req, url);
   if (upload) stageUpload(host, String(upload.params.tmpfilename), upload.data);
@@ -78,7 +80,6 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     }
     pathParams = verdict.pathParams;
   }
-  const { host, router } = deps.cluster?.resolve(method, path) ?? { host: deps.host, router: deps.router };
   const match = router.match(method, path);
   if (!match) {
     throw new PveError(
