@@ -75,7 +75,7 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
     ]) {
       expect([name, infra.targets[name]?.cache]).toEqual([name, false]);
     }
-    expect(infra.targets.provision.options.command).toBe('npx genesis provision --file infra/genesis.yaml');
+    expect(infra.targets.provision.options.command).toBe('node_modules/.bin/genesis provision --file infra/genesis.yaml');
     expect(infra.targets.provision.dependsOn).toBeUndefined();
   });
 
