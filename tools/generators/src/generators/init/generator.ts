@@ -9,6 +9,7 @@ import { addWorkspaceRoot } from '../workspace/generator';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { assertNoCollisions } from './lib/collisions';
+import { addEngineDependencies } from './lib/engine-packages';
 import { initialServices } from './lib/layout';
 import type { InitGeneratorSchema } from './schema';
 
@@ -20,6 +21,7 @@ export async function initGenerator(
   assertNxWorkspace(tree);
   assertNoCollisions(tree);
   addWorkspaceRoot(tree, { force: options.force });
+  addEngineDependencies(tree);
   addInfraFiles(tree);
   for (const service of initialServices) addService(tree, service, { allowExisting: true });
   // Last: the build-images matrix is derived from every service now in the tree.
