@@ -16,8 +16,7 @@ const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
 const entryFields = ['main', 'types', 'exports', 'bin'];
 
 function fail(message) {
-  console.error(`pack: ${message}`);
-  process.exit(1);
+  throw new Error(`pack: ${message}`);
 }
 
 /** The manifest of the built package: publishConfig's entry points replace the source ones. */
@@ -46,16 +45,17 @@ function entryFiles(manifest) {
   return files;
 }
 
-function main(argv) {
+/** Packs one package; `root` is the workspace (this repository unless a test says otherwise). */
+function pack(argv, root = workspaceRoot) {
   const [projectRoot, ...rest] = argv;
   if (!projectRoot) fail('usage: pack.cjs <projectRoot> [--from <dir>]');
   const fromAt = rest.indexOf('--from');
-  const from = path.resolve(workspaceRoot, fromAt >= 0 ? rest[fromAt + 1] : path.join('dist', projectRoot));
-  const sourceManifestPath = path.join(workspaceRoot, projectRoot, 'package.json');
+  const from = path.resolve(root, fromAt >= 0 ? rest[fromAt + 1] : path.join('dist', projectRoot));
+  const sourceManifestPath = path.join(root, projectRoot, 'package.json');
   const source = JSON.parse(fs.readFileSync(sourceManifestPath, 'utf-8'));
   if (!fs.existsSync(from)) {
     fail(
-      `${path.relative(workspaceRoot, from)} does not exist: build the package first (the pack target depends on it)`,
+      `${path.relative(root, from)} does not exist: build the package first (the pack target depends on it)`,
     );
   }
 
@@ -64,21 +64,21 @@ function main(argv) {
     fs.writeFileSync(path.join(from, 'package.json'), `${JSON.stringify(built, null, 2)}\n`);
   } else if (!fs.existsSync(path.join(from, 'package.json'))) {
     fail(
-      `${path.relative(workspaceRoot, sourceManifestPath)} has no publishConfig.main and ` +
-        `${path.relative(workspaceRoot, from)} no package.json: add publishConfig.main (the built entry, e.g. "./index.js")`,
+      `${path.relative(root, sourceManifestPath)} has no publishConfig.main and ` +
+        `${path.relative(root, from)} no package.json: add publishConfig.main (the built entry, e.g. "./index.js")`,
     );
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(from, 'package.json'), 'utf-8'));
   for (const file of entryFiles(manifest)) {
     if (!fs.existsSync(path.join(from, file))) {
       fail(
-        `${manifest.name}: ${file} (named in its package.json) is not in ${path.relative(workspaceRoot, from)}; check the package target's entry points`,
+        `${manifest.name}: ${file} (named in its package.json) is not in ${path.relative(root, from)}; check the package target's entry points`,
       );
     }
   }
   for (const bin of Object.values(manifest.bin ?? {})) fs.chmodSync(path.join(from, bin), 0o755);
 
-  const destination = path.join(workspaceRoot, 'dist', 'packages');
+  const destination = path.join(root, 'dist', 'packages');
   fs.mkdirSync(destination, { recursive: true });
   const base = manifest.name.replace(/^@/, '').replace('/', '-');
   for (const old of fs.readdirSync(destination)) {
@@ -97,6 +97,16 @@ function main(argv) {
   console.log(
     `dist/packages/${filename}: ${manifest.name}@${manifest.version}, ${entryCount} files, ${size} bytes`,
   );
+  return path.join(destination, filename);
 }
 
-main(process.argv.slice(2));
+module.exports = { distManifest, entryFiles, pack };
+
+if (require.main === module) {
+  try {
+    pack(process.argv.slice(2));
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}
