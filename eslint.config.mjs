@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import * as jsoncParser from 'jsonc-eslint-parser';
 
 export default [
   ...nx.configs['flat/base'],
@@ -41,3 +42,27 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
 ];
+
+/**
+ * For the libraries packed into dist/packages (`nx run-many -t pack`): Nx's own check that
+ * package.json `dependencies` list exactly what the package's code imports, at the versions the
+ * workspace installs. `ignored`: imports bundled into the package rather than installed with it.
+ */
+export function packageDependencyChecks(ignored = []) {
+  return {
+    files: ['**/package.json'],
+    languageOptions: { parser: jsoncParser },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          buildTargets: ['package'],
+          checkMissingDependencies: true,
+          checkObsoleteDependencies: true,
+          checkVersionMismatches: true,
+          ignoredDependencies: ignored,
+        },
+      ],
+    },
+  };
+}

@@ -1,3 +1,4 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { packageDependencyChecks } from '../../eslint.config.mjs';
 
-export default [...baseConfig];
+// @genesis/network is bundled into the package (it is no package of its own: it imports the engine back).
+export default [...baseConfig, packageDependencyChecks(['@genesis/network'])];

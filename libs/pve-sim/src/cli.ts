@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `nx run pve-sim:serve -- --port 8006`: runs the simulator in the foreground and prints what a
  * client needs (URL, tokens, fingerprint, env lines).

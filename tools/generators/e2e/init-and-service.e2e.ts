@@ -32,11 +32,6 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
   const read = (path: string) => readFileSync(join(root, path), 'utf-8');
 
   beforeAll(() => {
-    if (!existsSync(join(checkoutRoot, 'tools/generators/dist/generators.json'))) {
-      throw new Error(
-        'tools/generators/dist is missing: run `npx nx run generators:build` (the e2e target does)',
-      );
-    }
     workspace = createEmptyNxWorkspace();
     root = workspace.root;
   });
@@ -45,15 +40,12 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
   it('init lays out the workspace, and lint, test and build pass there', () => {
     must(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
     npmInstall(root);
-    for (const path of [
-      'apps/core/Dockerfile',
-      'libs/proxmox/project.json',
-      'infra/genesis.yaml',
-      'Makefile',
-      'CLAUDE.md',
-    ]) {
+    for (const path of ['apps/core/Dockerfile', 'infra/genesis.yaml', 'Makefile', 'CLAUDE.md']) {
       expect(existsSync(join(root, path))).toBe(true);
     }
+    // The engine is the installed package (its bin), not a source folder of the workspace.
+    expect(existsSync(join(root, 'libs/proxmox'))).toBe(false);
+    expect(existsSync(join(root, 'node_modules/.bin/genesis'))).toBe(true);
     must(root, 'npx', ['nx', 'run-many', '-t', 'lint', 'test', 'build', '--outputStyle=static']);
     git(root, 'init', '-q');
     git(root, 'add', '-A');
@@ -75,7 +67,9 @@ describe('@genesis/repo in a brand-new Nx workspace', () => {
     ]) {
       expect([name, infra.targets[name]?.cache]).toEqual([name, false]);
     }
-    expect(infra.targets.provision.options.command).toBe('npx genesis provision --file infra/genesis.yaml');
+    expect(infra.targets.provision.options.command).toBe(
+      'node_modules/.bin/genesis provision --file infra/genesis.yaml',
+    );
     expect(infra.targets.provision.dependsOn).toBeUndefined();
   });
 

@@ -1,13 +1,24 @@
-// A brand-new Nx workspace in a temp dir with @genesis/repo installed from the checkout (the
-// package tools/generators/dist, packed as npm would publish it).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// A brand-new Nx workspace in a temp dir with the Genesis packages installed from the checkout's
+// dist/packages/ (what `npx nx run-many -t pack` writes), as a user installs them.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { enginePackages, pluginPackage, tarballName } from '../src/generators/init/lib/engine-packages';
 import { nxVersion } from '../src/utils/versions';
 
 export const checkoutRoot = resolve(__dirname, '..', '..', '..');
-const pluginDist = join(checkoutRoot, 'tools', 'generators', 'dist');
+export const packagesDir = join(checkoutRoot, 'dist', 'packages');
+/** One npm cache for every e2e run (npm and npx), so a second run reads the registry only for what changed. */
+export const npmCache = join(homedir(), '.cache', 'genesis', 'npm');
 
 export interface Run {
   status: number | null;
@@ -25,6 +36,7 @@ const quietEnv = {
   npm_config_fund: 'false',
   npm_config_audit: 'false',
   npm_config_update_notifier: 'false',
+  npm_config_cache: npmCache,
 };
 
 export function run(cwd: string, command: string, args: string[]): Run {
@@ -60,13 +72,24 @@ export function npmInstall(cwd: string, packages: string[] = []): string {
   ]);
 }
 
-/** `npm pack` of the built plugin (run the generators:build target first). */
-export function packPlugin(into: string): string {
-  const output = execFileSync('npm', ['pack', pluginDist, '--pack-destination', into, '--loglevel=error'], {
-    encoding: 'utf-8',
-  });
-  const name = output.trim().split('\n').pop() ?? '';
-  return join(into, name);
+/**
+ * The tarballs a user installs, plugin first, at the plugin's version (the packages are versioned
+ * together): dist/packages/genesis-repo-<version>.tgz and the engine's beside it.
+ */
+export function packedTarballs(): string[] {
+  const version = JSON.parse(
+    readFileSync(join(checkoutRoot, 'tools/generators/package.json'), 'utf-8'),
+  ).version;
+  const tarballs = [pluginPackage, ...enginePackages].map((name) =>
+    join(packagesDir, tarballName(name, version)),
+  );
+  const missing = tarballs.filter((path) => !existsSync(path));
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(', ')} missing: run \`npx nx run-many -t pack\` (the e2e targets depend on it)`,
+    );
+  }
+  return tarballs;
 }
 
 export interface EmptyWorkspace {
@@ -74,7 +97,7 @@ export interface EmptyWorkspace {
   remove: () => void;
 }
 
-/** package.json + nx.json, nx and the packed plugin installed. */
+/** package.json + nx.json, nx and the packed plugin and engine installed. */
 export function createEmptyNxWorkspace(prefix = 'genesis-e2e-'): EmptyWorkspace {
   const base = mkdtempSync(join(tmpdir(), prefix));
   const root = join(base, 'workspace');
@@ -84,8 +107,7 @@ export function createEmptyNxWorkspace(prefix = 'genesis-e2e-'): EmptyWorkspace 
     JSON.stringify({ name: 'fresh', version: '0.0.0', private: true }, null, 2),
   );
   writeFileSync(join(root, 'nx.json'), '{}\n');
-  const tarball = packPlugin(base);
-  npmInstall(root, [`nx@${nxVersion}`, tarball]);
+  npmInstall(root, ['-D', `nx@${nxVersion}`, ...packedTarballs()]);
   return { root, remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 

@@ -39,6 +39,6 @@ describe('createNodesV2', () => {
       'rehearse',
       'verify',
     ]);
-    expect(infra.targets!.provision.options.command).toBe('npx genesis provision --file infra/genesis.yaml');
+    expect(infra.targets!.provision.options.command).toBe('node_modules/.bin/genesis provision --file infra/genesis.yaml');
   });
 });

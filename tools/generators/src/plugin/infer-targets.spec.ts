@@ -51,8 +51,8 @@ describe('inferGenesisTargets', () => {
       'rehearse',
       'verify',
     ]);
-    expect(targets.answer.options.command).toBe('npx genesis answer --file ops/site/genesis.yaml');
-    expect(targets.rehearse.options.command).toBe('npx genesis rehearse --file ops/site/genesis.yaml');
+    expect(targets.answer.options.command).toBe('node_modules/.bin/genesis answer --file ops/site/genesis.yaml');
+    expect(targets.rehearse.options.command).toBe('node_modules/.bin/genesis rehearse --file ops/site/genesis.yaml');
     expect(targets.render.options.command).toContain('--out dist/ops/site');
   });
 

@@ -18,8 +18,12 @@ export interface GenesisPluginOptions {
   engineDependsOn?: (string | TargetDependencyConfig)[];
 }
 
-/** The installed package's bin; this repository runs its sources instead (nx.json options). */
-export const defaultEngine = 'npx genesis';
+/**
+ * The `genesis` bin of the installed engine package (@genesis/proxmox), by path: `npx genesis`
+ * would fetch an unrelated registry package named `genesis` when the engine is missing. This
+ * repository runs its bundled build instead (nx.json options).
+ */
+export const defaultEngine = 'node_modules/.bin/genesis';
 export const defaultSteps: readonly string[] = ['storage', 'bridges', 'firewall', 'templates', 'gpu', 'vms'];
 
 export interface NormalizedPluginOptions {

@@ -1,6 +1,7 @@
 // Where each service listens. The agreed ports live here; a service added later gets the next
 // free port in `servicePortRange`, and the record of what is taken is infra/compose/.env.example
 // (one `<NAME>_HOST_PORT=<port>` line per service), read by `readPortRegistry`.
+import { names } from '@nx/devkit';
 import type { Tree } from '@nx/devkit';
 import { envExamplePath } from './paths';
 
@@ -15,7 +16,7 @@ export const wellKnownPorts: Readonly<Record<string, number>> = {
 export const servicePortRange = { first: 3003, last: 3099 } as const;
 
 export function portVariable(service: string): string {
-  return `${service.toUpperCase().replace(/-/g, '_')}_HOST_PORT`;
+  return `${names(service).constantName}_HOST_PORT`;
 }
 
 /** `<NAME>_HOST_PORT` → port, for every such line in infra/compose/.env.example. */

@@ -15,8 +15,6 @@ describe('init', () => {
       'apps/core/Dockerfile',
       'apps/banker/src/app.spec.ts',
       'apps/exporters/project.json',
-      'libs/proxmox/src/index.ts',
-      'libs/gpu/project.json',
       'infra/project.json',
       'infra/genesis.yaml',
       'infra/compose/docker-compose.yml',
@@ -39,6 +37,9 @@ describe('init', () => {
     ]) {
       expect(tree.exists(path)).toBe(true);
     }
+    // The engine is installed (its packages), not generated: no engine source in the workspace.
+    expect(tree.exists('libs/proxmox')).toBe(false);
+    expect(tree.exists('libs/gpu')).toBe(false);
     const pkg = readJson(tree, 'package.json');
     expect(pkg.workspaces).toEqual(['apps/*', 'libs/*', 'tools/*']);
     expect(pkg.devDependencies.nx).toBe('22.7.9');

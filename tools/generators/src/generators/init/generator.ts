@@ -4,13 +4,13 @@ import { formatFiles, installPackagesTask } from '@nx/devkit';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { addInfraFiles } from '../infra/lib/add-infra-files';
 import { writeOwnedFiles } from '../ci/lib/write-owned-files';
-import { addLibrary } from '../library/generator';
 import { addService } from '../service/generator';
 import { addWorkspaceRoot } from '../workspace/generator';
 import { assertNxWorkspace } from '../../utils/nx-workspace';
 import { makeScriptsExecutable } from '../../utils/templates';
 import { assertNoCollisions } from './lib/collisions';
-import { initialLibraries, initialServices } from './lib/layout';
+import { addEngineDependencies } from './lib/engine-packages';
+import { initialServices } from './lib/layout';
 import type { InitGeneratorSchema } from './schema';
 
 export async function initGenerator(
@@ -21,7 +21,7 @@ export async function initGenerator(
   assertNxWorkspace(tree);
   assertNoCollisions(tree);
   addWorkspaceRoot(tree, { force: options.force });
-  for (const library of initialLibraries) addLibrary(tree, library, { allowExisting: true });
+  addEngineDependencies(tree);
   addInfraFiles(tree);
   for (const service of initialServices) addService(tree, service, { allowExisting: true });
   // Last: the build-images matrix is derived from every service now in the tree.

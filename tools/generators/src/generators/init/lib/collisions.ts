@@ -2,7 +2,7 @@
 // else (a library `core` where init registers the service `core`) is refused, with the reason.
 import { getProjects, joinPathFragments } from '@nx/devkit';
 import type { Tree } from '@nx/devkit';
-import { initialLibraries, initialServices } from './layout';
+import { initialServices } from './layout';
 
 export function assertNoCollisions(tree: Tree): void {
   const projects = getProjects(tree);
@@ -15,14 +15,6 @@ export function assertNoCollisions(tree: Tree): void {
       problems.push(
         `"${name}" is your ${project.projectType ?? 'project'} at ${project.root}, but init registers a service ` +
           `named "${name}" (an application with ${dockerfile}) in compose, CI and Prometheus`,
-      );
-    }
-  }
-  for (const name of initialLibraries) {
-    const project = projects.get(name);
-    if (project && project.projectType !== 'library') {
-      problems.push(
-        `"${name}" is your ${project.projectType ?? 'project'} at ${project.root}, but init needs a library named "${name}"`,
       );
     }
   }

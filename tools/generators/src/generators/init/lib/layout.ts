@@ -1,3 +1,4 @@
-// What `init` lays out: the Genesis services and libraries, in one place.
-export const initialLibraries = ['proxmox', 'gpu'] as const;
+// What `init` lays out: the Genesis services, in one place. The engine (@genesis/proxmox, its
+// `genesis` bin, the simulator and libs/gpu) is not generated: a workspace installs its packages
+// (dist/packages/*.tgz from this repository), and the inferred infra targets run that bin.
 export const initialServices = ['core', 'banker', 'exporters'] as const;

@@ -1,6 +1,6 @@
 // Kept in step: the root package.json gains the workspaces, scripts, engine and dependencies a
 // Genesis workspace needs. Entries already there (even at another version) are left alone.
-import { updateJson } from '@nx/devkit';
+import { addDependenciesToPackageJson, updateJson } from '@nx/devkit';
 import type { Tree } from '@nx/devkit';
 import { nodeEngine, rootDependencies, rootDevDependencies } from '../../../utils/versions';
 
@@ -31,25 +31,20 @@ export function updateRootPackageJson(tree: Tree): void {
     json.workspaces = [...workspaces, ...rootWorkspaces.filter((w) => !workspaces.includes(w))];
     json.scripts = addMissing(json.scripts, rootScripts);
     json.engines = addMissing(json.engines, { node: nodeEngine });
-    json.dependencies = sortKeys(addMissing(json.dependencies, rootDependencies, json.devDependencies));
-    json.devDependencies = sortKeys(addMissing(json.devDependencies, rootDevDependencies, json.dependencies));
     return json;
   });
+  // Missing ones only: a package the user has, in either section and at any version, stays as it is.
+  addDependenciesToPackageJson(tree, rootDependencies, rootDevDependencies, 'package.json', true);
 }
 
-/** `wanted` entries absent from both `current` and `elsewhere` (e.g. dependencies vs devDependencies). */
+/** `wanted` entries absent from `current`. */
 function addMissing(
   current: Record<string, string> | undefined,
   wanted: Record<string, string>,
-  elsewhere: Record<string, string> = {},
 ): Record<string, string> {
   const result = { ...(current ?? {}) };
   for (const [key, value] of Object.entries(wanted)) {
-    if (!(key in result) && !(key in elsewhere)) result[key] = value;
+    if (!(key in result)) result[key] = value;
   }
   return result;
-}
-
-function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }

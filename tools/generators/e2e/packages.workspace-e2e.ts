@@ -1,0 +1,184 @@
+// The user's path end to end, from the packed tarballs only (no source of this repository):
+// create-nx-workspace --preset=apps, install dist/packages/*.tgz, `nx g @genesis/repo:init`, then
+// provision and verify on the embedded simulator and lint/test/build everything; the same in a
+// workspace that already holds the user's own files; and the preset from the tarball.
+// Target `generators:e2e-workspace` (it packs first). Slow: see the README for its duration.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { listFiles, must, npmInstall, packedTarballs, run } from './workspace';
+
+/** The create-nx-workspace the issue names: the latest 22.7 patch. */
+const createNxWorkspace = 'create-nx-workspace@22.7.x';
+const cnwFlags = ['--nxCloud=skip', '--no-interactive', '--packageManager=npm', '--skipGit'];
+
+const git = (cwd: string, ...args: string[]) =>
+  must(cwd, 'git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@localhost', ...args]);
+const nx = (cwd: string, ...args: string[]) => must(cwd, 'npx', ['nx', ...args, '--outputStyle=static']);
+
+/** Every path is ignored by git (check-ignore prints each ignored one; -q takes a single path). */
+function expectIgnored(root: string, paths: string[]): void {
+  const ignored = run(root, 'git', ['check-ignore', ...paths])
+    .output.trim()
+    .split('\n');
+  expect(ignored).toEqual(paths);
+}
+
+/** provision then verify on the embedded simulator: every check PASS, none FAIL. */
+function provisionAndVerify(root: string): void {
+  expect(nx(root, 'run', 'infra:provision')).toMatch(/provision: done/);
+  const verify = nx(root, 'run', 'infra:verify');
+  expect(verify).toMatch(/^PASS /m);
+  expect(verify).not.toMatch(/^FAIL /m);
+}
+
+let base: string;
+let tarballs: string[];
+
+beforeAll(() => {
+  tarballs = packedTarballs();
+  base = mkdtempSync(join(tmpdir(), 'genesis-e2e-workspace-'));
+  must(base, 'npx', ['-y', createNxWorkspace, 'apps-ws', '--preset=apps', ...cnwFlags]);
+  // The second case's "existing workspace" starts as the same fresh one, before anything is installed.
+  cpSync(join(base, 'apps-ws'), join(base, 'user-ws'), { recursive: true, verbatimSymlinks: true });
+});
+afterAll(() => {
+  if (base) rmSync(base, { recursive: true, force: true });
+});
+
+describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
+  let root: string;
+  beforeAll(() => {
+    root = join(base, 'apps-ws');
+  });
+
+  it('init makes a workspace with the engine installed, not its sources', () => {
+    npmInstall(root, ['-D', ...tarballs]);
+    nx(root, 'g', '@genesis/repo:init', '--skipInstall');
+    npmInstall(root);
+    expect(existsSync(join(root, 'libs/proxmox'))).toBe(false);
+    expect(existsSync(join(root, 'node_modules/.bin/genesis'))).toBe(true);
+    expect(must(root, 'node_modules/.bin/genesis', ['--version'])).toMatch(/^genesis \d+\.\d+\.\d+ /);
+    const infra = JSON.parse(must(root, 'npx', ['nx', 'show', 'project', 'infra', '--json']));
+    expect(infra.targets.provision.options.command).toBe(
+      'node_modules/.bin/genesis provision --file infra/genesis.yaml',
+    );
+  });
+
+  it('infra:provision then infra:verify pass on the embedded simulator', () => {
+    provisionAndVerify(root);
+  });
+
+  it('lint, test and build pass on the first try', () => {
+    nx(root, 'run-many', '-t', 'lint', 'test', 'build');
+  });
+
+  it("the simulator's state and the secrets are ignored by git", () => {
+    git(root, 'init', '-q');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'genesis');
+    expect(git(root, 'status', '--porcelain')).toBe('');
+    expect(existsSync(join(root, '.genesis/sim'))).toBe(true);
+    expectIgnored(root, ['infra/compose/.env', '.genesis/sim/state.json']);
+  });
+});
+
+describe('init in a workspace the user already has', () => {
+  let root: string;
+  const userFiles: Record<string, string> = {
+    Makefile: 'build:\n\tnpm run build\n',
+    '.github/workflows/ci.yaml': 'name: my ci\non: push\njobs: {}\n',
+    'jest.preset.js': "module.exports = require('@nx/jest/preset').default;\n",
+    '.gitignore': '# mine\n/node_modules\n*.local\n',
+    'libs/core/project.json': '{ "name": "core", "projectType": "library", "sourceRoot": "libs/core/src" }\n',
+    'libs/core/src/index.ts': 'export const mine = 1;\n',
+  };
+  beforeAll(() => {
+    root = join(base, 'user-ws');
+    for (const [path, content] of Object.entries(userFiles)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    npmInstall(root, ['-D', ...tarballs]);
+    git(root, 'init', '-q');
+    git(root, 'add', '-A');
+    git(root, 'commit', '-q', '-m', 'mine');
+  });
+
+  it('refuses the library named core, with the reason, and writes nothing', () => {
+    const before = listFiles(root);
+    const result = run(root, 'npx', ['nx', 'g', '@genesis/repo:init', '--skipInstall']);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(
+      /"core" is your library at libs\/core, but init registers a service named "core"/,
+    );
+    expect(listFiles(root)).toEqual(before);
+  });
+
+  it("once core is renamed, keeps the user's files, writes Genesis's beside them, ignores the secrets", () => {
+    // The user follows the message: their library moves out of the way (here by hand: name and folder).
+    renameSync(join(root, 'libs/core'), join(root, 'libs/core-utils'));
+    writeFileSync(
+      join(root, 'libs/core-utils/project.json'),
+      '{ "name": "core-utils", "projectType": "library", "sourceRoot": "libs/core-utils/src" }\n',
+    );
+    const output = nx(root, 'g', '@genesis/repo:init', '--skipInstall');
+    npmInstall(root);
+    expect(output).toContain('Makefile is yours');
+    for (const [path, content] of Object.entries(userFiles)) {
+      const now = path.replace('libs/core/', 'libs/core-utils/');
+      if (path === '.gitignore' || path === 'libs/core/project.json') continue;
+      expect([now, readFileSync(join(root, now), 'utf-8')]).toEqual([now, content]);
+    }
+    expect(readFileSync(join(root, '.gitignore'), 'utf-8').startsWith(userFiles['.gitignore'])).toBe(true);
+    for (const beside of [
+      'Makefile.genesis',
+      '.github/workflows/ci.yaml.genesis',
+      'jest.preset.genesis.js',
+    ]) {
+      expect([beside, existsSync(join(root, beside))]).toEqual([beside, true]);
+    }
+    expectIgnored(root, ['infra/compose/.env', '.genesis/', '.genesis/sim/state.json']);
+  });
+
+  it('provision, verify, and the generated projects’ lint, test and build pass there too', () => {
+    provisionAndVerify(root);
+    nx(root, 'run-many', '-t', 'lint', 'test', 'build', '-p', 'core', 'banker', 'exporters');
+  });
+});
+
+describe('create-nx-workspace hive --preset=<the plugin tarball>', () => {
+  it('makes the same workspace, with the engine from the tarballs beside the plugin', () => {
+    // create-nx-workspace takes a package name, optionally @version: the tarball is the version,
+    // as a file: spec (an absolute path; npm installs it in the new workspace's folder).
+    must(base, 'npx', [
+      '-y',
+      createNxWorkspace,
+      'hive',
+      `--preset=@genesis/repo@file:${tarballs[0]}`,
+      ...cnwFlags,
+    ]);
+    const root = join(base, 'hive');
+    for (const path of [
+      'infra/genesis.yaml',
+      'apps/core/Dockerfile',
+      'Makefile',
+      'node_modules/.bin/genesis',
+    ]) {
+      expect([path, existsSync(join(root, path))]).toEqual([path, true]);
+    }
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf-8'));
+    const specs = { ...manifest.dependencies, ...manifest.devDependencies };
+    expect(specs['@genesis/proxmox']).toBe(`file:${tarballs[1]}`);
+    expect(nx(root, 'run', 'infra:plan')).toMatch(/simulator/i);
+  });
+});
