@@ -120,7 +120,11 @@ export class SimHost {
     return task;
   }
 
+  /** How many reloads cut the management link since start (tests observe a cut a fast rollback undid). */
+  managementCuts = 0;
+
   scheduleManagementRollback(restore: () => void): void {
+    this.managementCuts++;
     clearTimeout(this.rollbackTimer);
     if (this.behaviour.managementRollbackMs === undefined) return;
     this.rollbackTimer = setTimeout(restore, this.behaviour.managementRollbackMs);

@@ -92,7 +92,9 @@ describe('network staging, apply and revert', () => {
     sim.state.setOptions({ cutManagementOnBridgeChange: true, managementRollbackMs: 150 });
     await sim.clients.root.put(`${NET}/vmbr0`, { type: 'bridge', bridge_ports: 'enp3s0', cidr: '192.168.1.10/24', gateway: '192.168.1.1', mtu: 9000 });
     await sim.clients.root.put(NET);
-    await expect(sim.clients.root.raw('GET', '/version')).rejects.toThrow();
+    // The cut itself is not raced for with a request (on a loaded machine the 150 ms timer may have
+    // restored the link before one goes out; the test above shows what a cut does to requests).
+    expect(sim.state.managementCuts).toBe(1);
     await eventually('the rollback timer restoring the management link', async () => (sim.state.managementCut ? undefined : true));
     expect((await sim.clients.root.get(`${NET}/vmbr0`)).mtu).toBeUndefined();
   });

@@ -86,6 +86,8 @@ export interface SimulatorState {
   setOptions(options: Partial<HostBehaviour>): void;
   /** True while the last network reload has cut the API off. */
   readonly managementCut: boolean;
+  /** How many network reloads have cut the API off since start, whether or not restored since. */
+  readonly managementCuts: number;
   /** Restores the network from before the cutting reload (a person at the console). */
   restoreManagement(): void;
 }
@@ -192,6 +194,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       setOptions: (partial) => Object.assign(host.behaviour, partial),
       get managementCut() {
         return host.state.network.managementCut;
+      },
+      get managementCuts() {
+        return host.managementCuts;
       },
       restoreManagement: () => restoreManagementNetwork(host),
     },
