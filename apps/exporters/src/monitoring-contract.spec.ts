@@ -111,6 +111,40 @@ describe('dashboards for several hosts (issue 17)', () => {
   });
 });
 
+describe('dashboards for a cluster (issue 19)', () => {
+  /**
+   * proxmox-host.json's `node` is the PVE node a series is about (genesis_pve_*{node}, kept by the
+   * exporters-nodes job's honor_labels); the exporter's own series there carry the exporter's node
+   * (none on a single node), so they are not filtered by it.
+   */
+  const ABOUT_THE_EXPORTER = (file: string, metric: string) => file === 'proxmox-host.json' && metric.startsWith('genesis_exporter_');
+
+  it.each(dashboardFiles)('%s has a node variable from label_values(..., node) and filters every series by it', (file) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
+    const vars = d.templating.list as Array<{ name: string; definition: string; query: { query: string }; includeAll: boolean; allValue?: string }>;
+    const k = vars.findIndex((v) => v.name === 'node');
+    expect(k).toBeGreaterThan(0);
+    expect(vars[k].definition).toMatch(/^label_values\(genesis_\w+\{instance=~"\$instance"\}, node\)$/);
+    expect(vars[k].query.query).toBe(vars[k].definition);
+    expect(vars[k].includeAll).toBe(true);
+    const exprs: string[] = [...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...vars.slice(k + 1).map((v) => v.definition)];
+    expect(exprs.length).toBeGreaterThan(0);
+    const unfiltered = exprs.flatMap((e) =>
+      [...e.matchAll(/\b(genesis_\w+)(\{[^}]*\})?/g)]
+        .filter((m) => !(m[2] ?? '').includes('node=~"$node"') && !ABOUT_THE_EXPORTER(file, m[1]))
+        .map((m) => `${m[1]} in ${e}`),
+    );
+    expect(unfiltered).toEqual([]);
+    const aggregatedWithoutNode = exprs.filter((e) => /\bby \((?![^)]*\bnode\b)[^)]*\)/.test(e));
+    expect(aggregatedWithoutNode).toEqual([]);
+  });
+
+  it.each(['gpu.json', 'llm-servers.json'])('%s: "All" nodes is .*, so a single node whose series have no node label still shows', (file) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
+    expect((d.templating.list as Array<{ name: string; allValue?: string }>).find((v) => v.name === 'node')?.allValue).toBe('.*');
+  });
+});
+
 /** Rule files about another producer's metrics; each is checked by that producer's own contract spec. */
 const OTHER_PRODUCERS = new Set([
   'watchdog.yml', // apps/watchdog/src/monitoring-contract.spec.ts (its runbook is infra/watchdog/RUNBOOK.md)
@@ -139,6 +173,13 @@ describe('alert rules', () => {
     expect(a.annotations.runbook_url).toBe(`infra/compose/prometheus/runbooks/${a.alert}.md`);
     expect(readFileSync(join(REPO, a.annotations.runbook_url), 'utf8')).toMatch(new RegExp(`^# ${a.alert}\\n[\\s\\S]*## What to do\\n\\S`));
     expect(tests).toMatch(new RegExp(`alertname: ${a.alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
+  });
+
+  // Issue 19: on a cluster every exporter series carries its node (the exporters-nodes job's target
+  // label, or the PVE node of a genesis_pve_* series); the alert says which. tests/cluster.test.yml
+  // shows an alert on the second node naming it.
+  it.each(alerts.filter((a) => !OTHER_PRODUCERS.has(a.file)).map((a) => [a.alert, a]))('%s names the node in its summary', (_name, a) => {
+    expect(a.annotations.summary).toContain('$labels.node');
   });
 
   it.each(files)('every expression in %s reads metrics the exporter serves', (file) => {

@@ -14,8 +14,20 @@ if ! command -v promtool >/dev/null 2>&1; then
   exit 0
 fi
 
+# The exporters-nodes targets (issue 19): the committed files are what their genesis.yaml renders.
+cd "$root"
+render=(node -r @swc-node/register infra/compose/prometheus/scripts/render-node-targets.ts --check)
+"${render[@]}"
+"${render[@]}" --file infra/cluster/genesis.yaml --out infra/compose/prometheus/targets/exporters-nodes.example.yml
+
 cd "$here"
 promtool check config prometheus.yml
+# ... and the cluster example is a valid file_sd file for the exporters-nodes job.
+sd="$(mktemp -d)"
+cp prometheus.yml "$sd/" && mkdir "$sd/targets" && ln -s "$here/rules" "$sd/rules"
+cp targets/exporters-nodes.example.yml "$sd/targets/exporters-nodes.yml"
+promtool check config "$sd/prometheus.yml" >/dev/null || { echo "prometheus:test: targets/exporters-nodes.example.yml is not a valid file_sd file" >&2; rm -rf "$sd"; exit 1; }
+rm -rf "$sd"
 promtool check rules rules/*.yml
 promtool test rules tests/*.test.yml
 

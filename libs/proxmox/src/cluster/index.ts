@@ -8,3 +8,4 @@ export * from './placement';
 export * from './provision';
 export * from './verify';
 export * from './drain';
+export * from './monitoring-targets';
