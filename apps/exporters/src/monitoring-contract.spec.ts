@@ -88,7 +88,7 @@ describe('Grafana dashboards', () => {
     const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
     const exprs: string[] = [
       ...(d.panels as Panel[]).flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
-      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\(([^,]+),.*$/, '$1')),
+      ...(d.templating.list as Array<{ definition: string }>).map((v) => v.definition.replace(/^label_values\((.+),\s*\w+\)$/, '$1')),
     ];
     const missing = exprs.flatMap((e) => metricNames(e).filter((n) => !served.has(n)).map((n) => `${n} (in ${e})`));
     expect(missing).toEqual([]);
