@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { exporterTargets } from '@genesis/proxmox';
 import { createFakeNvidiaSmi } from '../src/testing/fake-nvidia-smi';
 
 const ROOT = join(__dirname, '../../..');
@@ -72,24 +73,15 @@ function startExporter(env: Record<string, string>): Promise<{ port: number; out
   });
 }
 
-async function startPrometheus(exporterPort: number): Promise<string> {
+/** Prometheus on loopback scraping one exporter (the compose `exporters` job), or the given scrape configs. */
+async function startPrometheus(exporterPort: number | ((dir: string) => unknown[])): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'genesis-prometheus-'));
   dirs.push(dir);
   const config = join(dir, 'prometheus.yml');
+  const scrapeConfigs = typeof exporterPort === 'number' ? [{ job_name: 'exporters', static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }] : exporterPort(dir);
   writeFileSync(
     config,
-    [
-      'global:',
-      '  scrape_interval: 1s',
-      '  evaluation_interval: 1s',
-      'rule_files:',
-      `  - ${RULES}/*.yml`,
-      'scrape_configs:',
-      '  - job_name: exporters',
-      '    static_configs:',
-      `      - targets: ['127.0.0.1:${exporterPort}']`,
-      '',
-    ].join('\n'),
+    stringifyYaml({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, rule_files: [`${RULES}/*.yml`], scrape_configs: scrapeConfigs }),
   );
   const port = await freePort();
   const child = spawn(PROMETHEUS, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
@@ -207,6 +199,8 @@ async function anchorDashboardsReturnData(base: string, exporterPort: number): P
   );
 }
 
+const MOCK_ALL = { EXPORTERS_MODE: 'mock', EXPORTERS_PROXMOX_ENABLED: 'true', EXPORTERS_GPU_INTERVAL_SECONDS: '1', EXPORTERS_LLM_INTERVAL_SECONDS: '1' };
+
 maybe('Prometheus scraping the exporter', () => {
   it('stores the mock GPU, LLM and Proxmox series, loads the rules, and the anchor dashboards queries return data through the compatibility rules', async () => {
     const exporter = await startExporter({ EXPORTERS_MODE: 'mock', EXPORTERS_PROXMOX_ENABLED: 'true', EXPORTERS_GPU_INTERVAL_SECONDS: '1', EXPORTERS_LLM_INTERVAL_SECONDS: '1' });
@@ -246,7 +240,8 @@ maybe('Prometheus scraping the exporter', () => {
     do {
       own = [];
       for (const { file, expr } of ownQueries) {
-        const promql = expr.replaceAll('$__rate_interval', '1m').replace(/=~"\$\w+"/g, '=~".+"');
+        // "All" nodes is the node variable's allValue, .*: a single host's series have no node label.
+        const promql = expr.replaceAll('$__rate_interval', '1m').replaceAll('node=~"$node"', 'node=~".*"').replace(/=~"\$\w+"/g, '=~".+"');
         if ((await query(base, promql)).length === 0) own.push(`${file}: ${expr}`);
       }
       if (own.length) await new Promise((r) => setTimeout(r, 1000));
@@ -266,6 +261,40 @@ maybe('Prometheus scraping the exporter', () => {
     expect(await value('pve_guest_info{id="qemu/100",name="brain",node="pve",type="qemu",template="0",tags="ai;gpu"}')).toEqual(['1']);
     expect(await value('pve_storage_info{id="storage/pve/local-zfs",plugintype="zfspool"}')).toEqual(['1']);
     expect(await value('pve_version_info{release="8.4",repoid="2a5fa54a8503f96d",version="8.4.1"}')).toEqual(['1']);
+  });
+
+  it('scrapes every cluster node through the exporters-nodes job of prometheus.yml: series carry their node, Proxmox series keep theirs (issue 19)', async () => {
+    const [a, b] = [await startExporter(MOCK_ALL), await startExporter(MOCK_ALL)];
+    // The job exactly as infra/compose/prometheus/prometheus.yml declares it, on a target file that
+    // exporterTargets renders for two nodes (their endpoints are this machine's loopback exporters).
+    const declared = (parseYaml(readFileSync(join(ROOT, 'infra/compose/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<Record<string, unknown>> }).scrape_configs;
+    const job = declared.find((j) => j.job_name === 'exporters-nodes');
+    expect(job).toBeDefined();
+    const base = await startPrometheus((dir) => {
+      const groups = [
+        ...exporterTargets({ nodes: [{ name: 'pve1', endpoint: { host: '127.0.0.1' } }] as never }, a.port),
+        ...exporterTargets({ nodes: [{ name: 'pve2', endpoint: { host: '127.0.0.1' } }] as never }, b.port),
+      ];
+      writeFileSync(join(dir, 'exporters-nodes.yml'), stringifyYaml(groups));
+      return [{ ...job, file_sd_configs: [{ files: [join(dir, 'exporters-nodes.yml')] }] }];
+    });
+    await waitFor(async () => (await query(base, 'genesis_gpu_devices')).length === 2 && (await query(base, 'genesis_pve_node_up')).length === 2, 20_000, () => 'both nodes not scraped');
+
+    const nodesOf = async (promql: string) => (await query(base, promql)).map((s) => `${s.metric.node}@${s.metric.instance}`).sort();
+    expect(await nodesOf('up{job="exporters-nodes"}')).toEqual([`pve1@127.0.0.1:${a.port}`, `pve2@127.0.0.1:${b.port}`].sort());
+    expect(await nodesOf('genesis_gpu_devices')).toEqual([`pve1@127.0.0.1:${a.port}`, `pve2@127.0.0.1:${b.port}`].sort());
+    expect(await nodesOf('genesis_exporter_collector_success{collector="llm"}')).toEqual([`pve1@127.0.0.1:${a.port}`, `pve2@127.0.0.1:${b.port}`].sort());
+    // The mock PVE API's node is "pve": a Proxmox series keeps the node it is about (honor_labels),
+    // never renamed to exported_node.
+    expect(await nodesOf('genesis_pve_node_up')).toEqual([`pve@127.0.0.1:${a.port}`, `pve@127.0.0.1:${b.port}`].sort());
+    expect(await query(base, '{exported_node!=""}')).toEqual([]);
+    // A dashboard query with the node variable set to pve2 reads pve2's exporter only.
+    const gpu = JSON.parse(readFileSync(join(ROOT, 'infra/compose/grafana/dashboards/gpu.json'), 'utf8')) as { panels: DashboardPanel[] };
+    const expr = gpu.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr ?? '').find((e) => e.startsWith('genesis_gpu_temperature_celsius{'));
+    const promql = (expr as string).replaceAll('$node', 'pve2').replace(/=~"\$\w+"/g, '=~".+"');
+    const temps = await query(base, promql);
+    expect(temps.length).toBeGreaterThan(0);
+    expect([...new Set(temps.map((t) => t.metric.node))]).toEqual(['pve2']);
   });
 
   it('carries a fake nvidia-smi replay through the bundle (process-group runner) into Prometheus', async () => {
