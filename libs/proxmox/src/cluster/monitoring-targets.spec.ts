@@ -21,6 +21,11 @@ describe('the exporters of every cluster node as Prometheus file_sd targets (iss
     const state = loadDesiredState(CLUSTER_FILE, {}, REPO_ROOT);
     const text = renderExporterTargets(state, 'infra/cluster/genesis.yaml');
     expect(text.split('\n')[0]).toBe('# Rendered from infra/cluster/genesis.yaml by infra/compose/prometheus/scripts/render-node-targets.ts (npx nx run prometheus:node-targets);');
+    expect(text.split('\n').slice(1, 4)).toEqual([
+      '# do not edit: render again after changing nodes:.',
+      '# Read by the exporters-nodes job (file_sd); Prometheus rereads it on change.',
+      '- targets:',
+    ]);
     expect(parse(text)).toEqual(exporterTargets(state));
   });
 

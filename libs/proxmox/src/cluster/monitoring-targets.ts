@@ -31,7 +31,7 @@ export function renderExporterTargets(spec: Pick<DesiredSpec, 'nodes'>, source: 
   const groups = exporterTargets(spec, port);
   const header = [
     `# Rendered from ${source} by infra/compose/prometheus/scripts/render-node-targets.ts (npx nx run prometheus:node-targets);`,
-    '# do not edit: render again after changing nodes:.',,
+    '# do not edit: render again after changing nodes:.',
     groups.length
       ? '# Read by the exporters-nodes job (file_sd); Prometheus rereads it on change.'
       : '# A single-node file: no cluster nodes, the compose exporters:9101 target is the host.',
