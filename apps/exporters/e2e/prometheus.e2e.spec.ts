@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+// The process loads @genesis/proxmox lazily (apps/exporters/src/lib/settings.ts); a test may load it at once.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { exporterTargets } from '@genesis/proxmox';
 import { createFakeNvidiaSmi } from '../src/testing/fake-nvidia-smi';
 

@@ -9,8 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { renderExporterTargets } from '../../../../libs/proxmox/src/cluster/monitoring-targets';
-import { DesiredStateError, loadDesiredState } from '../../../../libs/proxmox/src/state/load';
+import { DesiredStateError, loadDesiredState, renderExporterTargets } from '@genesis/proxmox';
 
 const ROOT = resolve(__dirname, '../../../..');
 
