@@ -3,6 +3,8 @@
  * manager's `ha/resources.cfg`, `ha/rules.cfg` (PVE 9.x) and `ha/groups.cfg` (8.4). pmxcfs
  * replicates `/etc/pve` to every member of the quorate partition; so does the simulator (`SimCluster`).
  */
+import type { SimHost } from '../model/host';
+
 export interface CorosyncNode {
   nodeid: number;
   quorum_votes: number;
@@ -65,4 +67,16 @@ export function parseHaNodes(list: string): Array<{ node: string; priority: numb
 export function linkAddress(value: string): string {
   const first = value.split(',').find((part) => !part.includes('=') || part.startsWith('address=')) ?? '';
   return first.replace(/^address=/, '');
+}
+
+/** The part of `/etc/pve` every member shares. */
+export function copyClusterFs(from: SimHost, to: SimHost): void {
+  to.state.cluster = structuredClone(from.state.cluster);
+  to.state.firewall.cluster = structuredClone(from.state.firewall.cluster);
+  // /etc/pve/firewall/<vmid>.fw is cluster-wide too: a guest keeps its firewall wherever it runs.
+  to.state.firewall.vms = structuredClone(from.state.firewall.vms);
+  to.state.pciMappings = structuredClone(from.state.pciMappings);
+  // /etc/pve/storage.cfg: one definition for all nodes; `nodes=` restricts one to some of them
+  // (pve-storage `PVE/Storage.pm` `storage_check_node`). The pools and volumes stay on their node.
+  to.state.storage = structuredClone(from.state.storage);
 }

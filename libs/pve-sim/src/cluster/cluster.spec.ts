@@ -4,6 +4,8 @@ import { defaultSchemaPath } from '../schema';
 import { describeWithSchema, SimClient } from '../server/testing';
 import type { PveVersion } from '../model/release';
 import { NO_QUORUM } from './sim-cluster';
+import { resolveHostpci } from '../model/pci';
+import { DEFAULT_PCI } from '../model/state';
 import { describeCluster } from '../cli';
 import { startSimCluster, type RunningSimCluster } from './start';
 
@@ -134,6 +136,18 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect(ha[1]).toMatchObject({ sid: 'vm:110', node: 'pve3', state: 'started' });
     });
 
+    it('storage.cfg is one file: a storage restricted with nodes= is listed everywhere, available only on its nodes (pve-storage PVE/Storage.pm storage_check_node)', async () => {
+      await formCluster(sims);
+      await sims.client('pve1').post('/storage', { storage: 'scratch', type: 'dir', path: '/mnt/scratch', content: 'iso', nodes: 'pve1' });
+      expect((await sims.client('pve3').get('/storage')).find((s: any) => s.storage === 'scratch')).toMatchObject({ type: 'dir', nodes: 'pve1' });
+      expect((await sims.client('pve1').get('/nodes/pve1/storage')).map((s: any) => s.storage)).toContain('scratch');
+      expect((await sims.client('pve2').get('/nodes/pve2/storage')).map((s: any) => s.storage)).not.toContain('scratch');
+      expect((await sims.client('pve2').raw('GET', '/nodes/pve2/storage/scratch/status')).body.message).toBe("storage 'scratch' is not available on node 'pve2'");
+      // One definition: widening it on pve2 is seen on pve3 (pve-storage PVE/API2/Storage/Config.pm update).
+      await sims.client('pve2').put('/storage/scratch', { nodes: 'pve1,pve2' });
+      expect((await sims.client('pve3').get('/storage/scratch')).nodes).toBe('pve1,pve2');
+    });
+
     it('serve --nodes prints what a cluster genesis.yaml needs: each node, the token, the fingerprints, the join password', () => {
       const text = describeCluster(sims);
       expect(text).toContain(`pve2   ${sims.node('pve2').url}/api2/json  address 192.168.1.12/24  fingerprint ${sims.node('pve2').fingerprint}`);
@@ -152,6 +166,61 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       sims.cluster.hostOf('pve1').state.vms['100'] = { vmid: 100, config: { name: 'brain', hostpci0: 'mapping=rtx3090,pcie=1' }, status: 'running', snapshots: {} };
       const gpu = await sims.client('pve1').post('/nodes/pve1/qemu/100/migrate', { target: 'pve3', online: 1 });
       expect((await sims.client('pve1').waitTask(gpu)).exitstatus).toBe("can't migrate VM which uses local devices: hostpci0");
+    });
+  });
+
+  describeWithSchema(`PCI mappings in a simulated PVE ${pveVersion} cluster`, () => {
+    jest.setTimeout(60_000);
+    let sims: Awaited<ReturnType<typeof threeNodes>>;
+    // pve1 has the RTX 3090 at 01:00 (group 14); pve2 has one at 02:00 (group 15); pve3 none.
+    const atSlot2 = DEFAULT_PCI.map((d) => (d.id.startsWith('0000:01:00.') ? { ...d, id: d.id.replace('0000:01:00', '0000:02:00'), iommugroup: 15 } : d));
+    const entry = (node: string, slot: string, group: number) => `node=${node},path=0000:${slot}:00,id=10de:2204,iommugroup=${group},subsystem-id=1043:87b3`;
+    beforeEach(async () => {
+      const schema = defaultSchemaPath(process.env, pveVersion);
+      const started = await startSimCluster({
+        pveVersion,
+        taskDurationMs: 10,
+        warn: () => undefined,
+        rootPassword: 'sim-root-pw',
+        pciDevices: (node) => (node === 'pve1' ? DEFAULT_PCI : node === 'pve2' ? atSlot2 : DEFAULT_PCI.filter((d) => d.vendor !== '0x10de')),
+        ...(existsSync(schema) ? { schemaPath: schema } : {}),
+      });
+      sims = Object.assign(started, { client: (node: string) => new SimClient(started.node(node), started.node(node).tokens.root) });
+      await formCluster(sims);
+    });
+    afterEach(async () => {
+      await sims.stop();
+    });
+
+    it('keeps one map entry per node (pve-guest-common PVE/Mapping/PCI.pm `map` array; pve-manager PVE/API2/Cluster/Mapping/PCI.pm create, update, index check-node)', async () => {
+      await sims.client('pve1').post('/cluster/mapping/pci', { id: 'rtx3090', map: [entry('pve1', '01', 14)], description: 'RTX 3090' });
+      const [one] = await sims.client('pve2').get('/cluster/mapping/pci', { 'check-node': 'pve2' });
+      expect(one.map).toEqual([entry('pve1', '01', 14)]);
+      expect(one.checks).toEqual([{ severity: 'warning', message: 'No mapping for node pve2.' }]);
+      // Adding pve2's entry is an update of the same mapping, sent through any node.
+      await sims.client('pve2').put('/cluster/mapping/pci/rtx3090', { map: [entry('pve1', '01', 14), entry('pve2', '02', 15)], digest: one.digest });
+      const [both] = await sims.client('pve2').get('/cluster/mapping/pci', { 'check-node': 'pve2' });
+      expect((await sims.client('pve3').get('/cluster/mapping/pci'))[0].map).toEqual(both.map);
+      // The hardware checked is the answering node's own.
+      expect((await sims.client('pve3').raw('GET', '/cluster/mapping/pci', { 'check-node': 'pve2' })).body.message).toBe('wrong node to check - pve2 != pve3');
+      expect(both.map).toEqual([entry('pve1', '01', 14), entry('pve2', '02', 15)]);
+      expect(both.checks).toEqual([]);
+      // A stale digest is refused (PVE::SectionConfig / assert_if_modified).
+      expect((await sims.client('pve1').raw('PUT', '/cluster/mapping/pci/rtx3090', { map: [entry('pve1', '01', 14)], digest: one.digest })).status).toBe(500);
+    });
+
+    it('a VM resolves mapping=ID on its own node (PVE/Mapping/PCI.pm find_on_current_node, get_node_mapping; qemu-server PVE/QemuServer/PCI.pm parse_hostpci)', async () => {
+      await sims.client('pve1').post('/cluster/mapping/pci', { id: 'rtx3090', map: [entry('pve1', '01', 14), entry('pve2', '02', 15)] });
+      const ids = (node: string) => resolveHostpci(sims.cluster.hostOf(node), 'hostpci0', 'mapping=rtx3090,pcie=1').map((d) => d.id);
+      expect(ids('pve1')).toEqual(['0000:01:00.0', '0000:01:00.1']);
+      expect(ids('pve2')).toEqual(['0000:02:00.0', '0000:02:00.1']);
+      for (const [node, vmid] of [['pve1', 100], ['pve2', 101], ['pve3', 102]] as const) {
+        await sims.client(node).task('POST', `/nodes/${node}/qemu`, { vmid, name: `gpu-${node}`, hostpci0: 'mapping=rtx3090,pcie=1', machine: 'q35' });
+      }
+      await sims.client('pve1').task('POST', '/nodes/pve1/qemu/100/status/start');
+      await sims.client('pve2').task('POST', '/nodes/pve2/qemu/101/status/start');
+      const upid = await sims.client('pve3').post('/nodes/pve3/qemu/102/status/start');
+      expect((await sims.client('pve3').waitTask(upid)).exitstatus).toBe("PCI device mapping not found for 'rtx3090'");
     });
   });
 }

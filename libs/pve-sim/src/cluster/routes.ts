@@ -10,7 +10,7 @@ import { resources } from '../model/cluster';
 import { dieError, paramError, PveError } from '../model/errors';
 import type { SimHost } from '../model/host';
 import { effectiveConfig } from '../model/qemu-config';
-import { linkAddress, type ClusterFs, type HaResource } from './cluster-fs';
+import { copyClusterFs, linkAddress, type ClusterFs, type HaResource } from './cluster-fs';
 import type { SimCluster } from './sim-cluster';
 
 const COROSYNC_CONF = '/etc/pve/corosync.conf';
@@ -134,10 +134,7 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
           fs.configVersion++;
           peer.host.save();
           // The joining node's /etc/pve is replaced by the cluster's.
-          joining.state.cluster = structuredClone(fs);
-          joining.state.firewall.cluster = structuredClone(peer.host.state.firewall.cluster);
-          joining.state.firewall.vms = structuredClone(peer.host.state.firewall.vms);
-          joining.state.pciMappings = structuredClone(peer.host.state.pciMappings);
+          copyClusterFs(peer.host, joining);
           cluster.replicate(peer.host);
           log('successfully added node to cluster.');
         });

@@ -2,7 +2,7 @@
  * The network of simulated nodes: who is powered, whose corosync link is up, which partition is
  * quorate, what pmxcfs replicates, and what the HA manager does when a node is lost.
  * Each node keeps its own state (its copy of `/etc/pve`); after a write the cluster-wide part
- * (corosync.conf + HA config, `cluster.fw` and the guests' `<vmid>.fw`, `/cluster/mapping/pci`) is copied to every member of
+ * (corosync.conf + HA config, `cluster.fw` and the guests' `<vmid>.fw`, `/cluster/mapping/pci`, `storage.cfg`) is copied to every member of
  * the writer's partition, as pmxcfs does. A member outside a quorate partition refuses writes to
  * `/etc/pve` with PVE's message (pve-cluster `src/PVE/Cluster.pm` `check_cfs_quorum`).
  */
@@ -11,7 +11,7 @@ import { PveError } from '../model/errors';
 import type { SimHost } from '../model/host';
 import { ALL_ROUTES, Router } from '../model/router';
 import type { ClusterHook } from '../server/handler';
-import { parseHaNodes, type ClusterFs } from './cluster-fs';
+import { copyClusterFs, parseHaNodes, type ClusterFs } from './cluster-fs';
 import { clusterMemberRoutes } from './routes';
 
 /** pve-cluster `src/PVE/Cluster.pm` `check_cfs_quorum` (master and stable-bookworm). */
@@ -201,13 +201,4 @@ export class SimCluster {
     if ((rule && rule.strict) || (group && group.restricted)) return undefined;
     return online.slice().sort()[0];
   }
-}
-
-/** The part of `/etc/pve` every member shares. */
-export function copyClusterFs(from: SimHost, to: SimHost): void {
-  to.state.cluster = structuredClone(from.state.cluster);
-  to.state.firewall.cluster = structuredClone(from.state.firewall.cluster);
-  // /etc/pve/firewall/<vmid>.fw is cluster-wide too: a guest keeps its firewall wherever it runs.
-  to.state.firewall.vms = structuredClone(from.state.firewall.vms);
-  to.state.pciMappings = structuredClone(from.state.pciMappings);
 }

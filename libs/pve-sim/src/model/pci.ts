@@ -150,6 +150,10 @@ export const pciRoutes: Route[] = [
     path: '/cluster/mapping/pci',
     handler: (ctx) => {
       const checkNode = str(ctx, 'check-node');
+      // pve-manager `PVE/API2/Cluster/Mapping/PCI.pm` `index`: the hardware checked is this node's.
+      if (checkNode !== undefined && checkNode !== 'localhost' && checkNode !== ctx.host.node) {
+        throw dieError(`wrong node to check - ${checkNode} != ${ctx.host.node}`);
+      }
       const digest = mappingDigest(ctx.host);
       return Object.values(ctx.host.state.pciMappings).map((m) => ({
         id: m.id,
