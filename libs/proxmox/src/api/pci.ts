@@ -25,11 +25,11 @@ export const listPciDevices = (api: PveApi) =>
 
 export const listPciMappings = (api: PveApi) => api.get<PciMapping[]>('/cluster/mapping/pci');
 
-/** One node entry per mapping: `map` is an array in the schema, a single value is a one-element array. */
-export const createPciMapping = (api: PveApi, id: string, map: string, description?: string) =>
+/** `map` is an array in the schema (one entry per node): each entry goes as its own `map` value. */
+export const createPciMapping = (api: PveApi, id: string, map: string | readonly string[], description?: string) =>
   api.post<null>('/cluster/mapping/pci', { id, map, description });
 
-export const updatePciMapping = (api: PveApi, id: string, map: string, description?: string, digest?: string) =>
+export const updatePciMapping = (api: PveApi, id: string, map: string | readonly string[], description?: string, digest?: string) =>
   api.put<null>(`/cluster/mapping/pci/${encodeURIComponent(id)}`, { map, description, digest });
 
 export const deletePciMapping = (api: PveApi, id: string) =>

@@ -34,16 +34,21 @@ export interface StorageContent {
 
 export const listStorage = (api: PveApi) => api.get<StorageConfig[]>('/storage');
 
-export const createZfsStorage = (api: PveApi, storage: string, pool: string, content: string[]) =>
-  api.post<unknown>('/storage', { storage, type: 'zfspool', pool, content: content.join(','), sparse: true });
+/** `nodes`: the cluster nodes the storage is available on (pve-storage `storage_check_node`); absent: all. */
+export const createZfsStorage = (api: PveApi, storage: string, pool: string, content: string[], nodes?: string[]) =>
+  api.post<unknown>('/storage', { storage, type: 'zfspool', pool, content: content.join(','), sparse: true, nodes: nodes?.join(',') });
 
-export const createDirStorage = (api: PveApi, storage: string, path: string, content: string[]) =>
-  api.post<unknown>('/storage', { storage, type: 'dir', path, content: content.join(',') });
+export const createDirStorage = (api: PveApi, storage: string, path: string, content: string[], nodes?: string[]) =>
+  api.post<unknown>('/storage', { storage, type: 'dir', path, content: content.join(','), nodes: nodes?.join(',') });
 
 export const getStorage = (api: PveApi, storage: string) => api.get<StorageConfig>(`/storage/${encodeURIComponent(storage)}`);
 
 export const updateStorageContent = (api: PveApi, storage: string, content: string[], digest?: string) =>
   api.put<unknown>(`/storage/${encodeURIComponent(storage)}`, { content: content.join(','), digest });
+
+/** Content and the node restriction of a cluster's storage: `nodes: null` lifts it (`delete=nodes`), undefined keeps it. */
+export const updateStorageInCluster = (api: PveApi, storage: string, content: string[], nodes: string[] | null | undefined, digest?: string) =>
+  api.put<unknown>(`/storage/${encodeURIComponent(storage)}`, { content: content.join(','), nodes: nodes?.join(','), delete: nodes === null ? 'nodes' : undefined, digest });
 
 export const deleteStorage = (api: PveApi, storage: string) =>
   api.delete<null>(`/storage/${encodeURIComponent(storage)}`);

@@ -19,7 +19,7 @@ export interface ClusterStatusEntry {
 }
 
 export interface JoinInfo {
-  nodelist: Array<{ name: string; nodeid: string; pve_addr: string; pve_fp: string; ring0_addr?: string; quorum_votes?: string }>;
+  nodelist: Array<{ name: string; nodeid: string; pve_addr: string; pve_fp: string; ring0_addr?: string; quorum_votes?: string; [ring: `ring${number}_addr`]: string | undefined }>;
   preferred_node: string;
   totem: Record<string, unknown>;
   config_digest: string;

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { simulatedCluster, type SimulatedCluster, type TraceLine } from '../testing/sim-cluster';
+import { clusterYaml, simulatedCluster, type SimulatedCluster, type TraceLine } from '../testing/sim-cluster';
 import { schemaFileFor } from '../testing/simulated-host';
 import { drainNode, formatDrain } from './drain';
-import { planCluster, clusterPlanWrites, provisionCluster } from './provision';
+import { planCluster, clusterPlanWrites, formatClusterWide, formatNodes, provisionCluster } from './provision';
 import { NoQuorumError } from './quorum';
 import { verifyCluster } from './verify';
 import { getClusterStatus } from './api';
@@ -11,6 +11,7 @@ const readTrace = (file: string): TraceLine[] =>
   existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceLine) : [];
 const writes = (lines: TraceLine[]) => lines.filter((l) => l.method !== 'GET');
 const clearTrace = (file: string) => writeFileSync(file, '');
+const nodesOf = (c: SimulatedCluster) => c.sims.nodes.map((n, i) => ({ name: n.node, port: n.port, address: `192.168.1.${11 + i}` }));
 
 /** Two requests to different nodes whose [at, at+ms] intervals overlap: the node plans ran side by side. */
 function overlappingNodes(lines: TraceLine[]): Set<string> {
@@ -46,6 +47,11 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       const conns = c.connect();
       const before = await planCluster(conns, state, c.env);
       expect(before.membership.steps.map((s) => `${s.action} ${s.node}`)).toEqual(['create pve1', 'join pve2', 'join pve3']);
+      // The plan says which storage is whose: fast on pve1 only, tank on all (no restriction).
+      const nodesText = formatNodes(before.nodes);
+      expect(nodesText).toContain('storage: zfspool pool=fast content=images nodes=pve1');
+      expect(nodesText).toContain('storage: zfspool pool=tank content=images,rootdir\n');
+      expect(formatClusterWide(before)).toContain('+ pci mapping rtx3090: create');
       clearTrace(c.trace);
       const changed = await provisionCluster(conns, state, c.env, say);
       expect(changed).toBeGreaterThan(10);
@@ -63,6 +69,22 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       // HA on the release's own terms: a node-affinity rule (9.x) or a group (8.4) for Banker only.
       const haPaths = sent.filter((l) => l.path.startsWith('/cluster/ha')).map((l) => `${l.path} ${l.params.sid ?? l.params.rule ?? l.params.group}`);
       expect(haPaths).toEqual(pveVersion === '9.1' ? ['/cluster/ha/rules genesis-banker', '/cluster/ha/resources vm:110'] : ['/cluster/ha/groups genesis-banker', '/cluster/ha/resources vm:110']);
+
+      // storage.cfg is the cluster's (pve-storage PVE/Storage.pm storage_check_node): `fast` is pve1's own pool,
+      // restricted to it; `tank` and `local`, on every node, are one unrestricted entry each, written once.
+      const storageCfg = await conns.get('pve3').api.get<Array<{ storage: string; nodes?: string; [k: string]: unknown }>>('/storage');
+      const entry = (id: string) => storageCfg.find((x) => x.storage === id)!;
+      expect(entry('fast')).toMatchObject({ type: 'zfspool', pool: 'fast', nodes: 'pve1' });
+      expect(entry('tank')).toMatchObject({ type: 'zfspool', pool: 'tank' });
+      expect(entry('tank').nodes).toBeUndefined();
+      expect(entry('local')).toMatchObject({ content: 'backup,import,iso,snippets,vztmpl' });
+      expect((await conns.get('pve2').api.get<Array<{ storage: string }>>('/nodes/pve2/storage')).map((x) => x.storage)).not.toContain('fast');
+      const storageWrites = sent.filter((l) => l.status === 200 && /^\/storage(\/|$)/.test(l.path)).map((l) => `${l.method} ${l.params.storage ?? l.path.split('/')[2]}`);
+      expect(storageWrites.sort()).toEqual(['POST fast', 'POST tank', 'PUT local']);
+      // Each node made its own pool.
+      expect(sent.filter((l) => l.status === 200 && /\/disks\/zfs$/.test(l.path)).map((l) => `${l.to} ${l.params.name}`).sort()).toEqual(
+        [`127.0.0.1:${c.sims.node('pve1').port} fast`, ...c.sims.nodes.map((n) => `127.0.0.1:${n.port} tank`)].sort(),
+      );
 
       const checks = await verifyCluster(conns, state);
       expect(checks.filter((x) => !x.ok)).toEqual([]);
@@ -147,6 +169,65 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       if (n) console.log(out.join('\n'));
       expect(n).toBe(0);
       expect((await getClusterStatus(conns.get('pve1').api))[0]).toMatchObject({ quorate: 1 });
+    });
+  });
+
+  describeSim(`PVE ${pveVersion} cluster: a PCI mapping with one entry per node, every corosync link verified`, () => {
+    jest.setTimeout(120_000);
+    let c: SimulatedCluster;
+    const say = () => undefined;
+    afterEach(async () => {
+      await c.close();
+    });
+
+    it('adding a node\'s GPU adds its map entry to the one mapping (pve-guest-common PVE/Mapping/PCI.pm `map`, get_node_mapping); a VM on that node resolves its own entry', async () => {
+      // pve1 and pve2 both have an RTX 3090 (pve2's at 02:00); the file names only pve1's first.
+      c = await simulatedCluster({ pveVersion, gpuNodes: 2, latencyMs: 5 });
+      const conns = c.connect();
+      writeFileSync(c.file, clusterYaml(nodesOf(c)));
+      await provisionCluster(conns, c.load(), c.env, say);
+      const [first] = await conns.get('pve3').api.get<Array<{ map: string[] }>>('/cluster/mapping/pci');
+      expect(first.map).toEqual(['node=pve1,path=0000:01:00,id=10de:2204,iommugroup=14,subsystem-id=1043:87b3']);
+
+      // Now pve2 declares its GPU too, and a VM that uses it.
+      const trainer = '  - { id: 120, name: trainer, node: pve2, template: 9001, bridge: vmbr1, address: 10.0.1.120/24, cores: 2, memory: 2048, gpu: rtx3090 }\n';
+      writeFileSync(c.file, clusterYaml(nodesOf(c), { gpuNodes: 2 }) + trainer);
+      const p = await planCluster(conns, c.load(), c.env);
+      const mapping = p.config?.changes.find((x) => x.id === 'pci mapping rtx3090');
+      expect(mapping).toMatchObject({ action: 'update', fields: [{ field: 'map (node pve2)', to: 'node=pve2,path=0000:02:00,id=10de:2204,iommugroup=15,subsystem-id=1043:87b3' }] });
+      clearTrace(c.trace);
+      await provisionCluster(conns, c.load(), c.env, say);
+      const mappingWrites = writes(readTrace(c.trace)).filter((l) => l.path.startsWith('/cluster/mapping/pci'));
+      expect(mappingWrites.map((l) => [l.method, l.path, l.params.map?.split('\0')])).toEqual([
+        ['PUT', '/cluster/mapping/pci/rtx3090', ['node=pve1,path=0000:01:00,id=10de:2204,iommugroup=14,subsystem-id=1043:87b3', 'node=pve2,path=0000:02:00,id=10de:2204,iommugroup=15,subsystem-id=1043:87b3']],
+      ]);
+      // Each node's own check of the mapping passes (Mapping/PCI.pm index check-node), and both GPU VMs run on their nodes.
+      for (const node of ['pve1', 'pve2']) expect((await conns.get(node).api.get<Array<{ checks: unknown[] }>>('/cluster/mapping/pci', { 'check-node': node }))[0].checks).toEqual([]);
+      const vms = await conns.get('pve1').api.get<Array<{ vmid: number; node: string; status: string }>>('/cluster/resources', { type: 'vm' });
+      expect(vms.filter((v) => [100, 120].includes(v.vmid)).map((v) => [v.vmid, v.node, v.status])).toEqual([
+        [100, 'pve1', 'running'],
+        [120, 'pve2', 'running'],
+      ]);
+      expect((await verifyCluster(conns, c.load())).filter((x) => !x.ok)).toEqual([]);
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
+      expect(writes(readTrace(c.trace))).toEqual([]);
+    });
+
+    it('verify checks every link of cluster.links for every node (corosync.conf ringN_addr, ClusterConfig.pm join_info)', async () => {
+      c = await simulatedCluster({ pveVersion, links: 2, latencyMs: 5 });
+      const conns = c.connect();
+      await provisionCluster(conns, c.load(), c.env, say);
+      const checks = await verifyCluster(conns, c.load());
+      expect(checks.filter((x) => !x.ok)).toEqual([]);
+      const linkChecks = checks.filter((x) => / link\d /.test(x.name)).map((x) => x.name);
+      expect(linkChecks).toEqual(['pve1', 'pve2', 'pve3'].flatMap((n, i) => [`node ${n} link0 192.168.1.${11 + i}`, `node ${n} link1 10.10.10.${11 + i}`]));
+      // Someone edits corosync.conf: pve3's second ring now has another address.
+      await c.sims.node('pve1').state.update((st) => {
+        st.cluster!.nodes.pve3.ring1_addr = '10.10.10.99';
+      });
+      const after = await verifyCluster(conns, c.load());
+      expect(after.filter((x) => !x.ok)).toEqual([{ name: 'node pve3 link1 10.10.10.13', ok: false, detail: 'corosync ring1_addr 10.10.10.99' }]);
     });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * One node of the cluster, as the single-node engine sees it: the node's projection of the file
- * (its storage, bridges, GPUs, templates and the VMs placed on it), every kind but the cluster-wide
- * firewall (applied once, by the cluster step), then the HA entries of its VMs.
+ * (its storage, bridges, templates and the VMs placed on it), every kind but the cluster-wide
+ * firewall and PCI mappings (applied once, by the cluster step), then the HA entries of its VMs.
  * The host-file steps (gpu-host, host-network) need a host channel per node and are not run here.
  */
 import type { ProgressFn } from '../api/tasks';
@@ -15,7 +15,8 @@ import type { DesiredState } from '../state/load';
 import { applyHa, planHa, type HaChange } from './ha';
 import type { NodeConnection } from './connections';
 
-export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'pci-mapping', 'bridge', 'template', 'vm'];
+/** The PCI mappings are cluster-wide (one entry per node), made by the cluster step like the firewall. */
+export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'bridge', 'template', 'vm'];
 
 export interface NodePlan {
   node: string;

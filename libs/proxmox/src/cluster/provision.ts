@@ -1,6 +1,7 @@
 /**
  * The cluster's plan and provision: the cluster-wide part once (membership, then the firewall,
- * which lives in the cluster's `cluster.fw`), then every node side by side (its projection, then
+ * which lives in the cluster's `cluster.fw`, and the PCI mappings with one entry per node that has
+ * the device), then every node side by side (its projection, then
  * the HA entries of its VMs). `nx run-many -t provision` runs the same split: the `infra` project's
  * provision is the cluster-wide part, each `node-<name>` project's provision depends on it.
  * Without quorum nothing cluster-wide is attempted: the run stops with NoQuorumError.
@@ -14,12 +15,13 @@ import type { ClusterConnections } from './connections';
 import { applyMembership, formatMembership, membershipWrites, planMembership, type MembershipPlan } from './membership';
 import { applyNode, formatNodePlan, nodeProblems, nodeState, nodeWrites, planNode, type NodePlan } from './node-run';
 import { readPlacement } from './placement';
+import { applyClusterPciMapping, declaredMappings, diffClusterPciMappings, readClusterPci } from './pci-mappings';
 import { isNoQuorum, NoQuorumError, quorumOf } from './quorum';
 
 export interface ClusterWidePlan {
   membership: MembershipPlan;
-  /** The firewall (cluster.fw) as the first node reads it; absent while the cluster does not exist. */
-  firewall?: Plan;
+  /** The PCI mappings and the firewall (cluster.fw) as the first node reads them; absent while it is unreachable. */
+  config?: Plan;
 }
 
 export interface ClusterPlan extends ClusterWidePlan {
@@ -30,11 +32,19 @@ const first = (state: DesiredState) => state.nodes![0].name;
 
 export async function planClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv): Promise<ClusterWidePlan> {
   const membership = await planMembership(conns, state, env);
-  const firstConn = conns.get(membership.first);
-  const firewall = membership.unreachable.some((u) => u.node === membership.first)
-    ? undefined
-    : await plan(firstConn.api, nodeState(state, membership.first, new Map()), { kinds: ['firewall'] });
-  return { membership, firewall };
+  const config = membership.unreachable.some((u) => u.node === membership.first) ? undefined : await planClusterConfig(conns, state, membership.first);
+  return { membership, config };
+}
+
+/** What is declared once for the cluster and lives in /etc/pve: the PCI mappings (each node's entry read from that node) and the firewall. */
+export async function planClusterConfig(conns: ClusterConnections, state: DesiredState, viewer: string): Promise<Plan> {
+  const declared = declaredMappings(state);
+  const [firewall, pci] = await Promise.all([
+    plan(conns.get(viewer).api, nodeState(state, viewer, new Map()), { kinds: ['firewall'] }),
+    declared.length ? readClusterPci(conns, viewer, declared) : undefined,
+  ]);
+  const mappings = pci ? diffClusterPciMappings(declared, pci, { prune: false }) : [];
+  return { ...firewall, kinds: ['pci-mapping', 'firewall'], changes: [...mappings, ...firewall.changes] };
 }
 
 /** Placement needs the cluster; before it exists every VM is on its declared node. */
@@ -70,7 +80,7 @@ export async function planCluster(conns: ClusterConnections, state: DesiredState
 }
 
 export function formatClusterWide(p: ClusterWidePlan): string {
-  return [...formatMembership(p.membership), ...(p.firewall ? [formatPlan(p.firewall, 'cluster-wide')] : [])].join('\n');
+  return [...formatMembership(p.membership), ...(p.config ? [formatPlan(p.config, 'cluster-wide')] : [])].join('\n');
 }
 
 export function formatNodes(nodes: ClusterPlan['nodes']): string {
@@ -80,7 +90,7 @@ export function formatNodes(nodes: ClusterPlan['nodes']): string {
 export function clusterPlanWrites(p: Partial<ClusterPlan>): number {
   return (
     (p.membership ? membershipWrites(p.membership) : 0) +
-    (p.firewall ? pendingChanges(p.firewall).length : 0) +
+    (p.config ? pendingChanges(p.config).length : 0) +
     (p.nodes ?? []).reduce((sum, n) => sum + ('error' in n ? 0 : nodeWrites(n)), 0)
   );
 }
@@ -88,7 +98,7 @@ export function clusterPlanWrites(p: Partial<ClusterPlan>): number {
 export function clusterPlanProblems(p: Partial<ClusterPlan>): string[] {
   return [
     ...(p.membership?.problems ?? []),
-    ...(p.firewall ? planProblems(p.firewall) : []),
+    ...(p.config ? planProblems(p.config) : []),
     ...(p.nodes ?? []).flatMap((n) => ('error' in n ? [] : nodeProblems(n))),
   ];
 }
@@ -99,7 +109,7 @@ export async function assertQuorum(conns: ClusterConnections, node: string): Pro
   if (!q.quorate) throw new NoQuorumError(node, `online ${q.online.join(', ') || 'none'}, offline ${q.offline.join(', ')}`);
 }
 
-/** Membership, then the firewall: what every node's provision depends on. */
+/** Membership, then the firewall and the PCI mappings: what every node's provision depends on. */
 export async function provisionClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, progress: ProgressFn): Promise<number> {
   const membership = await planMembership(conns, state, env);
   for (const line of formatMembership(membership)) progress(line);
@@ -110,7 +120,7 @@ export async function provisionClusterWide(conns: ClusterConnections, state: Des
     await applyMembership(conns, membership, env, progress);
     await assertQuorum(conns, membership.first);
     const fw = await apply(conns.get(membership.first).api, nodeState(state, membership.first, new Map()), { kinds: ['firewall'], progress });
-    return membershipWrites(membership) + fw.applied.length;
+    return membershipWrites(membership) + fw.applied.length + (await applyClusterPci(conns, state, membership.first, progress));
   });
 }
 
@@ -130,6 +140,20 @@ export async function provisionCluster(conns: ClusterConnections, state: Desired
   if (quorum) throw quorum.error;
   if (failed.length) throw new Error(failed.map((f) => `node ${f.node}: ${f.error.message}`).join('\n'));
   return wide + results.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
+}
+
+/** The PCI mappings, one write per mapping that differs; refuses when a node's entry cannot be made. */
+async function applyClusterPci(conns: ClusterConnections, state: DesiredState, viewer: string, progress: ProgressFn): Promise<number> {
+  const declared = declaredMappings(state);
+  if (!declared.length) return 0;
+  const pending = diffClusterPciMappings(declared, await readClusterPci(conns, viewer, declared), { prune: false }).filter((c) => c.action !== 'unchanged');
+  const problems = pending.flatMap((c) => (c.problems ?? []).map((p) => `${c.id}: ${p}`));
+  if (problems.length) throw new Error(`cannot write the PCI mappings:\n  ${problems.join('\n  ')}`);
+  for (const change of pending) {
+    progress(`${change.action} ${change.id}: ${change.fields.map((f) => f.field).join(', ')}`);
+    await applyClusterPciMapping(conns.get(viewer).api, change);
+  }
+  return pending.length;
 }
 
 /** A write PVE refused for lack of quorum becomes NoQuorumError (one clear message, no stack of retries). */

@@ -1,7 +1,7 @@
 /**
- * `verify` for a cluster: quorum, every node online and a member, each node's link0 address as
- * declared, every node matching its projection (a plan with nothing to change), the HA VMs
- * running under HA (and where: a node failure shows as the HA manager having moved one), and
+ * `verify` for a cluster: quorum, every node online and a member, each node's address on every
+ * link of `cluster.links` as declared, the cluster-wide configuration (PCI mappings, firewall),
+ * every node matching its projection (a plan with nothing to change), the HA VMs running under HA (and where: a node failure shows as the HA manager having moved one), and
  * each GPU VM on its GPU's node.
  */
 import type { Check } from '../resources/types';
@@ -9,7 +9,8 @@ import { declaredNode, linkAddresses } from '../state/cluster';
 import type { DesiredState } from '../state/load';
 import { getClusterStatus, getJoinInfo, listClusterResources } from './api';
 import type { ClusterConnections } from './connections';
-import { planNodes } from './provision';
+import { pendingChanges } from '../engine/plan';
+import { planClusterConfig, planNodes } from './provision';
 import { nodeWrites } from './node-run';
 import { quorumOf } from './quorum';
 
@@ -41,14 +42,31 @@ export async function verifyCluster(conns: ClusterConnections, state: DesiredSta
   }
   if (q.name === name) {
     const info = await getJoinInfo(conns.get(viewer).api);
+    // Every link of cluster.links, for every node: corosync.conf's ringN_addr (ClusterConfig.pm `join_info` nodelist).
     for (const node of state.nodes!) {
-      const want = linkAddresses(node)[0];
-      const have = info.nodelist.find((n) => n.name === node.name)?.ring0_addr;
-      if (want) checks.push({ name: `node ${node.name} link0 ${want}`, ok: have === want, detail: have ? `corosync ring0_addr ${have}` : 'not in corosync.conf' });
+      const addresses = linkAddresses(node);
+      const entry = info.nodelist.find((n) => n.name === node.name);
+      state.cluster!.links.forEach((link, l) => {
+        const want = addresses[l];
+        const have = entry?.[`ring${l}_addr`];
+        checks.push({
+          name: `node ${node.name} link${l} ${want ?? `(no address in ${link.network})`}`,
+          ok: !!want && have === want,
+          detail: !entry ? 'not in corosync.conf' : have ? `corosync ring${l}_addr ${have}${want ? '' : `; declare it under nodes[].links`}` : `no ring${l}_addr in corosync.conf`,
+        });
+      });
     }
   }
   const online = names.filter((n) => q.online.includes(n) || (!q.name && n === viewer));
   const plans = await planNodes(conns, state, (only ?? names).filter((n) => online.includes(n)));
+  // What is declared once (PCI mappings with each node's entry, the firewall), read through the viewer.
+  const config = await planClusterConfig(conns, state, viewer).catch((error: Error) => error);
+  const pending = config instanceof Error ? [] : pendingChanges(config);
+  checks.push({
+    name: 'cluster-wide configuration (PCI mappings, firewall) matches genesis.yaml',
+    ok: !(config instanceof Error) && !pending.length,
+    detail: config instanceof Error ? config.message : pending.length ? `${pending.map((c) => `${c.id}: ${c.action}`).join('; ')}; run provision` : 'nothing to change',
+  });
   for (const p of plans) {
     checks.push('error' in p ? { name: `node ${p.node} matches genesis.yaml`, ok: false, detail: p.error } : { name: `node ${p.node} matches genesis.yaml`, ok: nodeWrites(p) === 0, detail: nodeWrites(p) === 0 ? 'nothing to change' : `${nodeWrites(p)} change(s) pending; run provision` });
   }

@@ -94,10 +94,10 @@ export const pciMappingResource: Resource<PciCurrent> = {
   async apply(api, change) {
     if (change.action === 'delete') return void (await deletePciMapping(api, (change.current as PciMapping).id));
     const { spec, map } = change.desired as { spec: GpuSpec; map: string };
-    // Several node entries would be several `map` values; Genesis manages a single node, so one value.
-    const value = map.split('\n').pop()!;
-    if (change.action === 'create') await createPciMapping(api, spec.mapping, value, spec.description);
-    else await updatePciMapping(api, spec.mapping, value, spec.description, (change.current as PciMapping).digest);
+    // One `map` value per node entry: the other nodes' entries go back as they were.
+    const entries = map.split('\n');
+    if (change.action === 'create') await createPciMapping(api, spec.mapping, entries, spec.description);
+    else await updatePciMapping(api, spec.mapping, entries, spec.description, (change.current as PciMapping).digest);
   },
   async verify(api, state) {
     const current = await pciMappingResource.read(api, state);

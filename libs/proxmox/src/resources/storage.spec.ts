@@ -1,4 +1,4 @@
-import { diffStorage, type StorageCurrent } from './storage';
+import { clusterStorageOf, diffStorage, type StorageCurrent } from './storage';
 import { genesisState } from '../testing/desired-state';
 
 const state = genesisState();
@@ -57,5 +57,32 @@ describe('storage diff', () => {
     expect(tank.problems).toEqual([expect.stringContaining('disk /dev/sdb is in use (LVM)')]);
     const none = diffStorage(state.storage, { ...freshHost, disks: [] }, false).find((c) => c.id === 'storage tank')!;
     expect(none.problems).toEqual([expect.stringContaining('disk /dev/sdb is not on the host')]);
+  });
+
+  // storage.cfg is one file for a cluster (pve-storage PVE/Storage.pm storage_check_node): a storage
+  // some nodes declare is restricted to them with nodes=, one every node declares is not.
+  describe('in a cluster', () => {
+    const dirSpec = (id: string) => ({ id, type: 'dir' as const, path: `/srv/${id}`, content: ['iso'] });
+    const cluster = {
+      node: 'pve2',
+      nodes: [
+        { name: 'pve1', storage: [dirSpec('shared'), dirSpec('gpu-only')] },
+        { name: 'pve2', storage: [dirSpec('shared')] },
+      ],
+    } as unknown as Parameters<typeof clusterStorageOf>[0];
+    const view = clusterStorageOf(cluster)!;
+
+    it('restricts a storage to the nodes that declare it, and leaves one every node declares unrestricted', () => {
+      expect([view.nodesOf('gpu-only'), view.nodesOf('shared'), view.prunes]).toEqual([['pve1'], undefined, false]);
+      const [c] = diffStorage([dirSpec('gpu-only')], { ...freshHost, storages: [] }, false, { prune: false }, view);
+      expect(c.fields).toEqual([{ field: 'storage', to: 'dir path=/srv/gpu-only content=iso nodes=pve1' }]);
+      expect(c.current).toMatchObject({ createStorage: true, nodes: ['pve1'] });
+    });
+
+    it("widens or lifts a restriction another node's entry has, and keeps what other nodes declare under --prune", () => {
+      const host: StorageCurrent = { ...freshHost, storages: [{ storage: 'shared', type: 'dir', path: '/srv/shared', content: 'iso', nodes: 'pve1' }, { storage: 'gpu-only', type: 'dir', content: 'iso', nodes: 'pve1' }] };
+      const changes = diffStorage([dirSpec('shared')], host, true, { prune: true }, { ...view, prunes: true });
+      expect(changes).toEqual([expect.objectContaining({ id: 'storage shared', action: 'update', fields: [{ field: 'nodes', from: 'pve1', to: '(all)' }], current: expect.objectContaining({ nodes: null }) })]);
+    });
   });
 });

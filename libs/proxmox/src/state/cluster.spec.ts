@@ -81,6 +81,18 @@ describe('a cluster in genesis.yaml', () => {
     for (const p of found) expect(p).toMatch(/^\d+: /);
   });
 
+  it('refuses a storage id or a PCI mapping declared differently on two nodes: storage.cfg and mapping/pci.cfg are one file for the cluster', () => {
+    const text = clusterYaml(NODES, { gpuNodes: 2 })
+      .replace(/(name: pve2[\s\S]*?)content: \[iso, vztmpl, backup, import, snippets\]/, '$1content: [iso]')
+      .replace(/(name: pve2[\s\S]*?)description: RTX 3090 and its audio/, '$1description: another card');
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/: nodes\[1\]\.storage\[1\]: storage "local" is one storage.cfg entry for the whole cluster, declared on nodes\[0\] as dir path=\/var\/lib\/vz content=backup,import,iso,snippets,vztmpl but here as dir path=\/var\/lib\/vz content=iso; declare it the same/),
+      expect.stringMatching(/: nodes\[1\]\.gpus\[0\]\.description: PCI mapping "rtx3090" is one mapping for the whole cluster \(one map entry per node\); its description differs/),
+    ]);
+    // The same GPU on two nodes, declared alike, is valid: one mapping, two entries.
+    expect(problems(clusterYaml(NODES, { gpuNodes: 2 }))).toEqual([]);
+  });
+
   it('refuses ha and nodes on a single-node file, and nodes without a cluster', () => {
     const single = problems('version: 1\nnode: pve\nendpoint: { host: 10.0.0.1 }\nvms:\n  - { id: 100, name: a, template: 9000, bridge: vmbr0, ha: {} }\n');
     expect(single).toEqual(expect.arrayContaining([expect.stringMatching(/^5: vms\[0\]\.ha: needs a cluster/)]));

@@ -98,6 +98,7 @@ export function clusterCrossCheck(spec: DesiredSpec, baseDir: string): Finding[]
         add(['nodes', i, n.links.length ? 'links' : 'endpoint'], `address ${a} is not in link${l}'s network ${link.network}; use an address of that network`);
     });
   });
+  sharedDefinitionChecks(nodes, add);
   const known = (node: string) => names.has(node);
   const list = [...names.keys()].join(', ');
   spec.templates.forEach((t, i) => {
@@ -135,6 +136,32 @@ export function clusterCrossCheck(spec: DesiredSpec, baseDir: string): Finding[]
     }
   }
   return out;
+}
+
+/**
+ * What several nodes declare under one id is one thing in /etc/pve: one storage.cfg entry (its
+ * type, pool or path and content; the disks under a pool are each node's own), one PCI mapping
+ * (its description; each node's `map` entry is its own).
+ */
+function sharedDefinitionChecks(nodes: ClusterNodeSpec[], add: (path: FieldPath, message: string) => void): void {
+  const storageKey = (st: ClusterNodeSpec['storage'][number]) =>
+    `${st.type} ${st.type === 'zfspool' ? `pool=${st.pool}` : `path=${st.path}`} content=${[...st.content].sort().join(',')}`;
+  const storages = new Map<string, { node: number; key: string }>();
+  const mappings = new Map<string, { node: number; description: string }>();
+  nodes.forEach((n, i) => {
+    n.storage.forEach((st, j) => {
+      const first = storages.get(st.id);
+      if (!first) storages.set(st.id, { node: i, key: storageKey(st) });
+      else if (first.key !== storageKey(st))
+        add(['nodes', i, 'storage', j], `storage "${st.id}" is one storage.cfg entry for the whole cluster, declared on nodes[${first.node}] as ${first.key} but here as ${storageKey(st)}; declare it the same on every node that has it, or give it another id`);
+    });
+    n.gpus.forEach((g, j) => {
+      const first = mappings.get(g.mapping);
+      if (!first) mappings.set(g.mapping, { node: i, description: g.description ?? '' });
+      else if (first.description !== (g.description ?? ''))
+        add(['nodes', i, 'gpus', j, 'description'], `PCI mapping "${g.mapping}" is one mapping for the whole cluster (one map entry per node); its description differs from nodes[${first.node}]'s "${first.description}": use the same one`);
+    });
+  });
 }
 
 /** `@vmbrN` in cluster-wide rules: the subnet of that bridge on the first node that declares it. */

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimCluster, type PveVersion, type RunningSimCluster } from '@genesis/pve-sim';
+import { DEFAULT_PCI, startSimCluster, type PciDevice, type PveVersion, type RunningSimCluster } from '@genesis/pve-sim';
 import { connectionsFrom, type ClusterConnections } from '../cluster/connections';
 import { READ_CONNECTIONS } from '../cli/connect';
 import { loadDesiredState, type DesiredState } from '../state/load';
@@ -24,23 +24,37 @@ export interface SimulatedCluster {
   close(): Promise<void>;
 }
 
-/** The Hive on three nodes: pve1 has the GPU and Brain (VM 100), pve2 runs Banker (HA), pve3 is the small third vote. */
-export function clusterYaml(nodes: Array<{ name: string; port: number; address: string }>): string {
+export interface ClusterYamlOptions {
+  /** How many nodes (the first ones) declare the RTX 3090 as mapping rtx3090; default 1. */
+  gpuNodes?: number;
+  /** Corosync links: 1 (the LAN) or 2 (the LAN and a dedicated 10.10.10.0/24 ring); default 1. */
+  links?: 1 | 2;
+}
+
+/**
+ * The Hive on three nodes: pve1 has the GPU, Brain (VM 100) and a fast local ZFS pool of its own
+ * (storage.cfg `nodes=pve1`), pve2 runs Banker (HA), pve3 is the small third vote; `tank` and
+ * `local` are on every node (one storage.cfg entry each, no restriction).
+ */
+export function clusterYaml(nodes: Array<{ name: string; port: number; address: string }>, options: ClusterYamlOptions = {}): string {
+  const gpuNodes = nodes.slice(0, options.gpuNodes ?? 1).map((n) => n.name);
+  const ring1 = (n: (typeof nodes)[number]) => `10.10.10.${n.address.split('.')[3]}`;
   const node = (n: (typeof nodes)[number]) => `  - name: ${n.name}
     endpoint: { host: 127.0.0.1, port: ${n.port} }
-    links: [${n.address}]
+    links: [${n.address}${options.links === 2 ? `, ${ring1(n)}` : ''}]
     storage:
       - { id: tank, type: zfspool, pool: tank, devices: [/dev/sdb], content: [images, rootdir] }
-    bridges:
+      - { id: local, type: dir, path: /var/lib/vz, content: [iso, vztmpl, backup, import, snippets] }
+${n.name === nodes[0].name ? '      - { id: fast, type: zfspool, pool: fast, devices: [/dev/sdc], content: [images] }\n' : ''}    bridges:
       - { name: vmbr0, ports: [enp3s0], cidr: ${n.address}/24, gateway: 192.168.1.1 }
       - { name: vmbr1, comment: Intranet, cidr: 10.0.1.1/24 }
-${n.name === nodes[0].name ? '    gpus:\n      - { mapping: rtx3090, description: RTX 3090 and its audio, ids: [10de:2204, 10de:1aef] }\n' : ''}`;
+${gpuNodes.includes(n.name) ? '    gpus:\n      - { mapping: rtx3090, description: RTX 3090 and its audio, ids: [10de:2204, 10de:1aef] }\n' : ''}`;
   const second = nodes[1]?.name ?? nodes[0].name;
   const ha = nodes.slice(1, 3).map((n) => n.name);
   return `version: 1
 cluster:
   name: hive
-  links: [{ network: 192.168.1.0/24 }]
+  links: [{ network: 192.168.1.0/24 }${options.links === 2 ? ', { network: 10.10.10.0/24 }' : ''}]
 nodes:
 ${nodes.map(node).join('')}
 firewall:
@@ -59,11 +73,17 @@ ${second !== nodes[0].name ? `  - { id: 9001, name: tpl-${second}, node: ${secon
 `;
 }
 
-export async function simulatedCluster(options: { nodes?: number; pveVersion?: PveVersion; latencyMs?: number } = {}): Promise<SimulatedCluster> {
+/** pve2's RTX 3090 sits in another slot (02:00, IOMMU group 15) than pve1's (01:00, group 14): each node's entry is its own. */
+export const GPU_AT_SLOT_2: PciDevice[] = DEFAULT_PCI.map((d) => (d.id.startsWith('0000:01:00.') ? { ...d, id: d.id.replace('0000:01:00', '0000:02:00'), iommugroup: 15 } : d));
+const WITHOUT_GPU = DEFAULT_PCI.filter((d) => d.vendor !== '0x10de');
+
+export async function simulatedCluster(options: { nodes?: number; pveVersion?: PveVersion; latencyMs?: number } & ClusterYamlOptions = {}): Promise<SimulatedCluster> {
   const pveVersion = options.pveVersion ?? '9.1';
+  const gpuNodes = options.gpuNodes ?? 1;
   const sims = await startSimCluster({
     nodes: options.nodes ?? 3,
     pveVersion,
+    pciDevices: (_node, i) => (i === 0 ? DEFAULT_PCI : i < gpuNodes ? GPU_AT_SLOT_2 : WITHOUT_GPU),
     // Validated against the release's official schema when it is here (tests skip without it; the bench runs either way).
     ...(existsSync(schemaFileFor(pveVersion)) ? { schemaPath: schemaFileFor(pveVersion) } : {}),
     taskDurationMs: 10,
@@ -74,7 +94,7 @@ export async function simulatedCluster(options: { nodes?: number; pveVersion?: P
   const dir = mkdtempSync(join(tmpdir(), 'genesis-cluster-'));
   const file = join(dir, 'genesis.yaml');
   const trace = join(dir, 'trace.jsonl');
-  writeFileSync(file, clusterYaml(sims.nodes.map((s, i) => ({ name: s.node, port: s.port, address: `192.168.1.${11 + i}` }))));
+  writeFileSync(file, clusterYaml(sims.nodes.map((s, i) => ({ name: s.node, port: s.port, address: `192.168.1.${11 + i}` })), options));
   const token = sims.nodes[0].tokens.provisioner;
   const env: NodeJS.ProcessEnv = {
     GENESIS_CLUSTER_PASSWORD: sims.rootPassword,

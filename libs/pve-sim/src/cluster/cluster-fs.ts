@@ -10,6 +10,29 @@ export interface CorosyncNode {
   quorum_votes: number;
   /** link0's address (`ring0_addr` in corosync.conf). */
   ring0_addr: string;
+  /** link1 … link7 when the cluster has them (`ringN_addr`, PVE::Corosync `MAX_LINK_INDEX` 7). */
+  [ring: `ring${number}_addr`]: string | undefined;
+}
+
+/** `link0` … `link7` of a create or join (PVE::Corosync `extract_corosync_link_args`): link number → address. */
+export function linkArgs(params: Record<string, unknown>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (let n = 0; n <= 7; n++) {
+    const raw = params[`link${n}`];
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (typeof value === 'string' && value) out.set(n, linkAddress(value));
+  }
+  return out;
+}
+
+/** The `ringN_addr` keys of a corosync node entry, by link number. */
+export function ringAddresses(node: CorosyncNode): Map<number, string> {
+  const out = new Map<number, string>();
+  for (let n = 0; n <= 7; n++) {
+    const a = node[`ring${n}_addr`];
+    if (a) out.set(n, a);
+  }
+  return out;
 }
 
 export interface HaResource {

@@ -10,7 +10,7 @@ import { resources } from '../model/cluster';
 import { dieError, paramError, PveError } from '../model/errors';
 import type { SimHost } from '../model/host';
 import { effectiveConfig } from '../model/qemu-config';
-import { copyClusterFs, linkAddress, type ClusterFs, type HaResource } from './cluster-fs';
+import { copyClusterFs, linkArgs, ringAddresses, type ClusterFs, type HaResource } from './cluster-fs';
 import type { SimCluster } from './sim-cluster';
 
 const COROSYNC_CONF = '/etc/pve/corosync.conf';
@@ -56,13 +56,16 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
       handler: (ctx) => {
         if (ctx.host.state.cluster) throw dieError(`cluster config '${COROSYNC_CONF}' already exists`);
         const name = str(ctx, 'clustername') as string;
-        const link0 = str(ctx, 'link0');
+        // pve-cluster `PVE/Corosync.pm` `create_conf`: every link given becomes ringN_addr; none: link0 is the node's IP.
+        const links = linkArgs(ctx.params);
+        if (!links.size) links.set(0, ip(ctx.host));
         return ctx.host.startTask(ctx, 'clustercreate', name, (log) => {
           log(`Writing corosync config to ${COROSYNC_CONF}`);
+          const rings = Object.fromEntries([...links].map(([n, a]) => [`ring${n}_addr`, a]));
           ctx.host.state.cluster = {
             name,
             configVersion: 1,
-            nodes: { [ctx.host.node]: { nodeid: int(ctx, 'nodeid') ?? 1, quorum_votes: int(ctx, 'votes') ?? 1, ring0_addr: link0 ? linkAddress(link0) : ip(ctx.host) } },
+            nodes: { [ctx.host.node]: { nodeid: int(ctx, 'nodeid') ?? 1, quorum_votes: int(ctx, 'votes') ?? 1, ring0_addr: links.get(0) ?? ip(ctx.host), ...rings } },
             ha: { resources: {}, rules: {}, groups: {} },
           };
           log('Restart corosync and cluster filesystem');
@@ -81,12 +84,12 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
             name,
             nodeid: String(n.nodeid),
             quorum_votes: String(n.quorum_votes),
-            ring0_addr: n.ring0_addr,
+            ...Object.fromEntries([...ringAddresses(n)].map(([l, a]) => [`ring${l}_addr`, a])),
             pve_addr: ip(cluster.hostOf(name)),
             pve_fp: cluster.member(name).fingerprint ?? '',
           })),
           preferred_node: node,
-          totem: { cluster_name: fs.name, config_version: String(fs.configVersion), interface: { 0: { linknumber: '0' } }, ip_version: 'ipv4-6', link_mode: 'passive', secauth: 'on', version: '2' },
+          totem: { cluster_name: fs.name, config_version: String(fs.configVersion), interface: Object.fromEntries([...ringAddresses(Object.values(fs.nodes)[0])].map(([l]) => [l, { linknumber: String(l) }])), ip_version: 'ipv4-6', link_mode: 'passive', secauth: 'on', version: '2' },
           config_digest: `${fs.name}-${fs.configVersion}`,
         };
       },
@@ -99,7 +102,7 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
         const hostname = str(ctx, 'hostname') as string;
         const fingerprint = (str(ctx, 'fingerprint') as string).toUpperCase();
         const password = str(ctx, 'password') as string;
-        const link0 = str(ctx, 'link0');
+        const links = linkArgs(ctx.params);
         return joining.startTask(ctx, 'clusterjoin', '', (log) => {
           // Setup.pm `assert_joinable`: every finding is listed, then the join is refused.
           const errors: string[] = [];
@@ -125,12 +128,20 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
           if (!fs) throw new Error(`500 ${hostname}: node is not in a cluster, no join info available!`);
           if (!cluster.quorate(peer.host.node)) throw new Error(`An error occurred on the cluster node: cluster not ready - no quorum?\nCluster join aborted!`);
           log('Request addition of this node');
-          const address = link0 ? linkAddress(link0) : ip(joining);
-          for (const [name, n] of Object.entries(fs.nodes)) {
-            if (n.ring0_addr === address) throw new Error(`An error occurred on the cluster node: corosync: address '${address}' already used on link 0 by node '${name}'\nCluster join aborted!`);
+          // ClusterConfig.pm `addnode`: no address twice on any link, and the same links as the cluster.
+          if (!links.size) links.set(0, ip(joining));
+          const aborted = (why: string) => new Error(`An error occurred on the cluster node: ${why}\nCluster join aborted!`);
+          for (const address of links.values())
+            for (const [name, n] of Object.entries(fs.nodes))
+              for (const [l, a] of ringAddresses(n)) if (a === address) throw aborted(`corosync: address '${address}' already used on link ring${l}_addr by node '${name}'`);
+          const clusterLinks = ringAddresses(Object.values(fs.nodes)[0]);
+          for (let l = 0; l <= 7; l++) {
+            if (clusterLinks.has(l) && !links.has(l)) throw aborted(`corosync: link ${l} exists in cluster config but wasn't specified for new node`);
+            if (!clusterLinks.has(l) && links.has(l)) throw aborted(`corosync: link ${l} specified for new node doesn't exist in cluster config`);
           }
           const nodeid = Math.max(0, ...Object.values(fs.nodes).map((n) => n.nodeid)) + 1;
-          fs.nodes[joining.node] = { nodeid, quorum_votes: int(ctx, 'votes') ?? 1, ring0_addr: address };
+          const rings = Object.fromEntries([...links].map(([n, a]) => [`ring${n}_addr`, a]));
+          fs.nodes[joining.node] = { nodeid, quorum_votes: int(ctx, 'votes') ?? 1, ring0_addr: links.get(0) as string, ...rings };
           fs.configVersion++;
           peer.host.save();
           // The joining node's /etc/pve is replaced by the cluster's.
