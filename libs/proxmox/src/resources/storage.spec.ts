@@ -1,5 +1,6 @@
 import { clusterStorageOf, diffStorage, type StorageCurrent } from './storage';
 import { genesisState } from '../testing/desired-state';
+import type { StorageSpec } from '../state/schema';
 
 const state = genesisState();
 const freshHost: StorageCurrent = {
@@ -62,7 +63,7 @@ describe('storage diff', () => {
   // storage.cfg is one file for a cluster (pve-storage PVE/Storage.pm storage_check_node): a storage
   // some nodes declare is restricted to them with nodes=, one every node declares is not.
   describe('in a cluster', () => {
-    const dirSpec = (id: string) => ({ id, type: 'dir' as const, path: `/srv/${id}`, content: ['iso'] });
+    const dirSpec = (id: string): StorageSpec => ({ id, type: 'dir', path: `/srv/${id}`, content: ['iso'] });
     const cluster = {
       node: 'pve2',
       nodes: [
