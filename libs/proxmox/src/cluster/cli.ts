@@ -8,7 +8,7 @@ import type { CliArgs } from '../cli/args';
 import type { CliIo } from '../cli/run';
 import { READ_CONNECTIONS } from '../cli/connect';
 import type { DesiredState } from '../state/load';
-import { clusterConfigsFromEnv, connectionsFrom, type ClusterConnections } from './connections';
+import { clusterConfigsFromEnv, clusterHostChannelsFromEnv, connectionsFrom, type ClusterConnections } from './connections';
 import { drainNode, formatDrain } from './drain';
 import {
   clusterPlanProblems,
@@ -35,7 +35,7 @@ export async function runClusterCli(args: CliArgs, state: DesiredState, io: CliI
   }
   let conns: ClusterConnections;
   try {
-    conns = connectionsFrom(clusterConfigsFromEnv(state, io.env), { maxSockets: READ_CONNECTIONS });
+    conns = connectionsFrom(clusterConfigsFromEnv(state, io.env), { maxSockets: READ_CONNECTIONS }, undefined, clusterHostChannelsFromEnv(state, io.env));
   } catch (e) {
     io.err(`cannot reach the cluster: ${(e as Error).message}`);
     return 1;

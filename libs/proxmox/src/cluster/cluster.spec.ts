@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { clusterYaml, simulatedCluster, type SimulatedCluster, type TraceLine } from '../testing/sim-cluster';
 import { schemaFileFor } from '../testing/simulated-host';
 import { drainNode, formatDrain } from './drain';
@@ -212,6 +213,27 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       clearTrace(c.trace);
       expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
       expect(writes(readTrace(c.trace))).toEqual([]);
+    });
+
+    it('runs the host-file steps per node, each through its own host channel: gpu-host only where the node declares a GPU, the forwarding policy on every node', async () => {
+      c = await simulatedCluster({ pveVersion, hostChannels: true, latencyMs: 5 });
+      const conns = c.connect();
+      const before = await planCluster(conns, c.load(), c.env);
+      const text = formatNodes(before.nodes);
+      expect(text).not.toContain('unreachable');
+      expect(text).toMatch(/gpu host rtx3090[^\n]*simulated host pve1/);
+      expect(text).not.toMatch(/gpu host[^\n]*simulated host pve[23]/);
+      for (const node of ['pve1', 'pve2', 'pve3']) expect(text).toContain(`host network: NAT and forwarding policy (simulated host ${node}): create`);
+      await provisionCluster(conns, c.load(), c.env, say);
+      // vfio and the IOMMU options on pve1's host only; the NAT policy on each node's own host.
+      const has = (node: string, path: string) => existsSync(join(c.hostRoot(node), path));
+      expect(['pve1', 'pve2', 'pve3'].map((n) => has(n, 'etc/modprobe.d/genesis-vfio.conf'))).toEqual([true, false, false]);
+      expect(['pve1', 'pve2', 'pve3'].map((n) => has(n, 'etc/network/genesis.nft'))).toEqual([true, true, true]);
+      // Each host holds its own node's policy.
+      for (const node of ['pve1', 'pve2', 'pve3']) expect(readFileSync(join(c.hostRoot(node), 'etc/network/genesis.nft'), 'utf8')).toContain(`# Genesis forwarding policy of node ${node},`);
+      // Converged: nothing left to write through the API or on any host.
+      const again = await planCluster(conns, c.load(), c.env);
+      expect(clusterPlanWrites(again)).toBe(0);
     });
 
     it('verify checks every link of cluster.links for every node (corosync.conf ringN_addr, ClusterConfig.pm join_info)', async () => {

@@ -3,6 +3,7 @@
  * genesis.yaml (`nodes[N].endpoint.fingerprint`, else `PVE_FINGERPRINT_<NODE>`), one token for all
  * (PVE_TOKEN_ID / PVE_TOKEN_SECRET: a cluster has one token.cfg), one PVE_TRACE file for all.
  */
+import { LocalHostChannel, SshHostChannel, type HostChannel } from '@genesis/host-channel';
 import { PveClient } from '../client/client';
 import type { PveApi, PveConnectionConfig } from '../client/types';
 import type { ClusterNodeSpec, DesiredSpec } from '../state/schema';
@@ -10,6 +11,8 @@ import type { ClusterNodeSpec, DesiredSpec } from '../state/schema';
 export interface NodeConnection {
   node: string;
   api: PveApi;
+  /** This node's own host channel (its files and commands: the gpu-host and host-network steps); absent: those steps only say so. */
+  host?: HostChannel;
   /** The certificate fingerprint this connection pins (what the join pins for the first node). */
   fingerprint?: string;
   endpoint: string;
@@ -26,6 +29,8 @@ export function connectionsFrom(
   clientOptions: ConstructorParameters<typeof PveClient>[1] = {},
   /** Task polls this often (tests against the simulator, whose tasks are short); default the client's. */
   pollIntervalMs?: number,
+  /** Each node's host channel, by node name (`clusterHostChannelsFromEnv`, or a simulated host per node). */
+  hosts: ReadonlyMap<string, HostChannel> = new Map(),
 ): ClusterConnections {
   const clients = configs.map((c) => new PveClient(c, clientOptions));
   const polled = (client: PveClient): PveApi =>
@@ -42,7 +47,7 @@ export function connectionsFrom(
   const nodes = new Map(
     clients.map((client, i): [string, NodeConnection] => [
       configs[i].node,
-      { node: configs[i].node, api: polled(client), fingerprint: configs[i].fingerprint, endpoint: `https://${configs[i].host}:${configs[i].port}` },
+      { node: configs[i].node, api: polled(client), host: hosts.get(configs[i].node), fingerprint: configs[i].fingerprint, endpoint: `https://${configs[i].host}:${configs[i].port}` },
     ]),
   );
   return {
@@ -52,11 +57,38 @@ export function connectionsFrom(
       if (!c) throw new Error(`no connection to node "${node}" (nodes: ${[...nodes.keys()].join(', ')})`);
       return c;
     },
-    close: () => clients.forEach((c) => c.close()),
+    close: () => {
+      clients.forEach((c) => c.close());
+      for (const h of hosts.values()) void h.close().catch(() => undefined);
+    },
   };
 }
 
-const envName = (node: string) => `PVE_FINGERPRINT_${node.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+const nodeEnv = (prefix: string, node: string) => `${prefix}_${node.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/**
+ * Each node's host channel, the single-node settings keyed by node name: `GENESIS_HOST_<NODE>=local`
+ * (Genesis runs on that node), or `PVE_SSH_<NODE>=root@192.168.1.11` (port `PVE_SSH_PORT_<NODE>`,
+ * else PVE_SSH_PORT). A node with neither has no channel: its host steps are listed, not run.
+ */
+export function clusterHostChannelsFromEnv(spec: DesiredSpec, env: NodeJS.ProcessEnv): Map<string, HostChannel> {
+  const out = new Map<string, HostChannel>();
+  for (const n of spec.nodes ?? []) {
+    if (env[nodeEnv('GENESIS_HOST', n.name)]?.trim() === 'local') {
+      out.set(n.name, new LocalHostChannel());
+      continue;
+    }
+    const destination = env[nodeEnv('PVE_SSH', n.name)]?.trim();
+    if (!destination) continue;
+    const portVar = env[nodeEnv('PVE_SSH_PORT', n.name)]?.trim() ? nodeEnv('PVE_SSH_PORT', n.name) : 'PVE_SSH_PORT';
+    const port = env[portVar]?.trim() ? Number(env[portVar]) : undefined;
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`${portVar}=${env[portVar]} is not a TCP port; set it to a number such as 22`);
+    out.set(n.name, new SshHostChannel({ destination, port }));
+  }
+  return out;
+}
+
+const envName = (node: string) => nodeEnv('PVE_FINGERPRINT', node);
 
 /** The connection settings of every declared node; a missing token or fingerprint names the variable to set. */
 export function clusterConfigsFromEnv(spec: DesiredSpec, env: NodeJS.ProcessEnv): PveConnectionConfig[] {

@@ -36,9 +36,14 @@ export async function planHa(api: PveApi, spec: DesiredSpec, vms: VmSpec[], rele
   const wanted = vms.filter((v) => v.ha);
   if (!wanted.length) return [];
   const rules = usesHaRules(release);
+  // Before the cluster exists the node has no HA configuration: everything is still to create.
+  const none = <T>(error: unknown): T[] => {
+    if (/no cluster configured/.test((error as Error).message ?? '')) return [];
+    throw error;
+  };
   const [resources, placements] = await Promise.all([
-    listHaResources(api),
-    rules ? listHaRules(api) : listHaGroups(api),
+    listHaResources(api).catch(none<Awaited<ReturnType<typeof listHaResources>>[number]>),
+    rules ? listHaRules(api).catch(none<Awaited<ReturnType<typeof listHaRules>>[number]>) : listHaGroups(api).catch(none<Awaited<ReturnType<typeof listHaGroups>>[number]>),
   ]);
   const changes: HaChange[] = [];
   for (const vm of wanted) {

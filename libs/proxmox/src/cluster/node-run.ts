@@ -2,21 +2,27 @@
  * One node of the cluster, as the single-node engine sees it: the node's projection of the file
  * (its storage, bridges, templates and the VMs placed on it), every kind but the cluster-wide
  * firewall and PCI mappings (applied once, by the cluster step), then the HA entries of its VMs.
- * The host-file steps (gpu-host, host-network) need a host channel per node and are not run here.
+ * The host-file steps (gpu-host, host-network) go through the node's own host channel.
  */
 import type { ProgressFn } from '../api/tasks';
 import { getVersion } from '../api/version';
 import { apply } from '../engine/apply';
 import { formatPlan, pendingChanges, plan, planProblems, type Plan } from '../engine/plan';
 import { ReadMemo } from '../engine/read-memo';
-import type { ResourceKind } from '../resources/types';
+import type { HostContext, ResourceKind } from '../resources/types';
 import { projectNode } from '../state/cluster';
 import type { DesiredState } from '../state/load';
 import { applyHa, planHa, type HaChange } from './ha';
 import type { NodeConnection } from './connections';
 
-/** The PCI mappings are cluster-wide (one entry per node), made by the cluster step like the firewall. */
-export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'bridge', 'template', 'vm'];
+/**
+ * The PCI mappings are cluster-wide (one entry per node), made by the cluster step like the firewall.
+ * The host-file steps run through the node's own channel: gpu-host only where the node declares
+ * GPUs (its projection has them), host-network (NAT, forwarding) on every node with a channel.
+ */
+export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'gpu-host', 'bridge', 'host-network', 'template', 'vm'];
+
+const hostContext = (conn: NodeConnection, progress?: ProgressFn): HostContext | undefined => (conn.host ? { host: conn.host, progress } : undefined);
 
 export interface NodePlan {
   node: string;
@@ -34,7 +40,7 @@ export async function planNode(conn: NodeConnection, state: DesiredState, placem
   const reads = new ReadMemo(conn.api);
   // The HA reads go out with the plan's first round (the release, read once, picks rules or groups).
   const [p, ha] = await Promise.all([
-    plan(conn.api, projected, { kinds: NODE_KINDS, reads }),
+    plan(conn.api, projected, { kinds: NODE_KINDS, reads, host: hostContext(conn) }),
     getVersion(reads).then((version) => planHa(reads, projected, projected.vms, version.release)),
   ]);
   return { node: conn.node, plan: p, ha, state: projected };
@@ -52,7 +58,7 @@ export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `
 export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined): Promise<number> {
   const projected = nodeState(state, conn.node, placement);
   const say: ProgressFn = (line) => progress(`[${conn.node}] ${line}`);
-  const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say });
+  const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say, host: hostContext(conn, say) });
   const version = await getVersion(conn.api);
   const ha = await planHa(conn.api, projected, projected.vms, version.release);
   for (const c of ha.filter((x) => x.action !== 'unchanged')) say(`${c.id}: ${c.action} (${c.detail})`);

@@ -6,7 +6,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PCI, startSimCluster, type PciDevice, type PveVersion, type RunningSimCluster } from '@genesis/pve-sim';
+import type { HostChannel } from '@genesis/host-channel';
+import { DEFAULT_PCI, prepareHostRoot, SimulatedHostChannel, simulatedHostCommands, startSimCluster, type PciDevice, type PveVersion, type RunningSimCluster } from '@genesis/pve-sim';
 import { connectionsFrom, type ClusterConnections } from '../cluster/connections';
 import { READ_CONNECTIONS } from '../cli/connect';
 import { loadDesiredState, type DesiredState } from '../state/load';
@@ -20,6 +21,8 @@ export interface SimulatedCluster {
   /** What GENESIS_CLUSTER_PASSWORD holds: root@pam's password of the simulated nodes. */
   env: NodeJS.ProcessEnv;
   load(): DesiredState;
+  /** The directory that is node's host (with hostChannels). */
+  hostRoot(node: string): string;
   connect(): ClusterConnections;
   close(): Promise<void>;
 }
@@ -77,7 +80,15 @@ ${second !== nodes[0].name ? `  - { id: 9001, name: tpl-${second}, node: ${secon
 export const GPU_AT_SLOT_2: PciDevice[] = DEFAULT_PCI.map((d) => (d.id.startsWith('0000:01:00.') ? { ...d, id: d.id.replace('0000:01:00', '0000:02:00'), iommugroup: 15 } : d));
 const WITHOUT_GPU = DEFAULT_PCI.filter((d) => d.vendor !== '0x10de');
 
-export async function simulatedCluster(options: { nodes?: number; pveVersion?: PveVersion; latencyMs?: number } & ClusterYamlOptions = {}): Promise<SimulatedCluster> {
+export interface SimulatedClusterOptions extends ClusterYamlOptions {
+  nodes?: number;
+  pveVersion?: PveVersion;
+  latencyMs?: number;
+  /** Give every node its own simulated host (`<dir>/host/<node>`: its files and commands) as its host channel. */
+  hostChannels?: boolean;
+}
+
+export async function simulatedCluster(options: SimulatedClusterOptions = {}): Promise<SimulatedCluster> {
   const pveVersion = options.pveVersion ?? '9.1';
   const gpuNodes = options.gpuNodes ?? 1;
   const sims = await startSimCluster({
@@ -110,11 +121,21 @@ export async function simulatedCluster(options: { nodes?: number; pveVersion?: P
     trace,
     env,
     load: () => loadDesiredState(file, {}, dir),
+    hostRoot: (node) => join(dir, 'host', node),
     connect: () => {
+      // Each node's host is its own directory, with that node's PCI devices and network model.
+      const hosts = new Map<string, HostChannel>();
+      if (options.hostChannels)
+        for (const s of sims.nodes) {
+          const root = join(dir, 'host', s.node);
+          prepareHostRoot(root, s.state.read().pci);
+          hosts.set(s.node, new SimulatedHostChannel(root, s.state, simulatedHostCommands(() => s.state.read().pci), `simulated host ${s.node}`));
+        }
       const conns = connectionsFrom(
         sims.nodes.map((s) => ({ host: s.host, port: s.port, node: s.node, tokenId: token.id, tokenSecret: token.secret, fingerprint: s.fingerprint, requestTimeoutMs: 5000, traceFile: trace })),
         { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, maxSockets: READ_CONNECTIONS },
         15,
+        hosts,
       );
       open.push(conns);
       return conns;
