@@ -4,6 +4,7 @@
  * replicates `/etc/pve` to every member of the quorate partition; so does the simulator (`SimCluster`).
  */
 import type { SimHost } from '../model/host';
+import type { ReplicationJob } from './replication';
 
 export interface CorosyncNode {
   nodeid: number;
@@ -45,6 +46,8 @@ export interface HaResource {
   /** 8.4: the HA group (9.x moved placement into rules). */
   group?: string;
   failback?: number;
+  /** The manager's service state when it differs from the request (`error` after a failed recovery; Manager.pm). */
+  status?: 'error';
 }
 
 export interface HaRule {
@@ -72,6 +75,8 @@ export interface ClusterFs {
   configVersion: number;
   nodes: Record<string, CorosyncNode>;
   ha: { resources: Record<string, HaResource>; rules: Record<string, HaRule>; groups: Record<string, HaGroup> };
+  /** `/etc/pve/replication.cfg` (absent in states written before it was modelled). */
+  replication?: Record<string, ReplicationJob>;
 }
 
 /** `pve1:2,pve2` → [{node: pve1, priority: 2}, {node: pve2, priority: 0}], highest priority first. */

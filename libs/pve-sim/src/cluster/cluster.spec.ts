@@ -130,10 +130,70 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect(nodes.map((r: any) => [r.node, r.status])).toEqual([['pve1', 'online'], ['pve2', 'offline'], ['pve3', 'online']]);
       const vm = (await sims.client('pve1').get('/cluster/resources', { type: 'vm' })).find((r: any) => r.vmid === 110);
       expect(vm).toMatchObject({ node: 'pve3', status: 'running', hastate: 'started' });
-      expect(sims.cluster.haLog).toEqual(["vm:110: node 'pve2' fenced, service recovered to 'pve3'"]);
+      expect(sims.cluster.haLog).toEqual(["recover service 'vm:110' from fenced node 'pve2' to node 'pve3'", "service 'vm:110' started on node 'pve3'"]);
       const ha = await sims.client('pve3').get('/cluster/ha/status/current');
       expect(ha[0]).toMatchObject({ type: 'quorum', quorate: 1 });
       expect(ha[1]).toMatchObject({ sid: 'vm:110', node: 'pve3', state: 'started' });
+    });
+
+    it('replicates a guest on a local ZFS pool to another node (pve-manager PVE/API2/ReplicationConfig.pm create, PVE/API2/Replication.pm status, schedule_now; pve-guest-common PVE/Replication.pm); HA recovery starts it from the replica, and fails without one (pve-ha-manager Manager.pm next_state_recovery, next_state_started)', async () => {
+      await formCluster(sims);
+      const c1 = sims.client('pve1');
+      for (const node of ['pve1', 'pve2', 'pve3']) await c1.task('POST', `/nodes/${node}/disks/zfs`, { name: 'tank', raidlevel: 'single', devices: '/dev/sdb' });
+      await c1.post('/storage', { storage: 'tank', type: 'zfspool', pool: 'tank', content: 'images,rootdir' });
+      await c1.task('POST', '/nodes/pve2/qemu', { vmid: 110, name: 'banker', memory: 1024, scsi0: 'tank:8' });
+      await c1.task('POST', '/nodes/pve2/qemu', { vmid: 120, name: 'norepl', memory: 1024, scsi0: 'tank:8' });
+      await c1.task('POST', '/nodes/pve2/qemu', { vmid: 130, name: 'onlvm', memory: 1024, scsi0: 'local-lvm:8' });
+      const refused = async (params: Record<string, unknown>) => (await c1.raw('POST', '/cluster/replication', { type: 'local', ...params })).body.message;
+      // ReplicationConfig.pm create / QemuConfig.pm get_replicatable_volumes / ReplicationConfig.pm parse_replication_job_id.
+      expect(await refused({ id: '110-0', target: 'pve2' })).toBe('Source and target must not be identical');
+      expect(await refused({ id: '110-0', target: 'pve9' })).toBe("Target 'pve9' does not exist.");
+      expect(await refused({ id: '130-0', target: 'pve3' })).toBe("missing replicate feature on volume 'local-lvm:vm-130-disk-0'");
+      expect(await refused({ id: '115-0', target: 'pve3' })).toBe("Guest '115' does not exist.");
+      await c1.post('/cluster/replication', { id: '110-0', type: 'local', target: 'pve3', schedule: '*/15', rate: 50 });
+      // ReplicationConfig.pm write_config: one job per guest and target.
+      expect(await refused({ id: '110-1', target: 'pve3' })).toBe("replication job for guest '110' to target 'local/pve3' already exists");
+      expect(await sims.client('pve3').get('/cluster/replication')).toEqual([{ id: '110-0', type: 'local', guest: 110, jobnum: 0, target: 'pve3', source: 'pve2', schedule: '*/15', rate: 50 }]);
+      // Status on the guest's node only; never synced yet (ReplicationState.pm extract_job_state defaults).
+      expect((await sims.client('pve2').get('/nodes/pve2/replication'))[0]).toMatchObject({ id: '110-0', last_sync: 0, fail_count: 0 });
+      expect(await sims.client('pve3').get('/nodes/pve3/replication')).toEqual([]);
+      await c1.post('/nodes/pve2/replication/110-0/schedule_now');
+      const deadline = Date.now() + 20_000;
+      let status: any;
+      do {
+        await new Promise((r) => setTimeout(r, 20));
+        status = await c1.get('/nodes/pve2/replication/110-0/status');
+      } while (!status.last_sync && Date.now() < deadline);
+      expect(status).toMatchObject({ id: '110-0', target: 'pve3', fail_count: 0 });
+      expect(status.last_sync).toBeGreaterThan(0);
+      expect(status.error).toBeUndefined();
+      expect((await sims.client('pve3').get('/nodes/pve3/storage/tank/content')).map((v: any) => v.volid)).toEqual(['tank:vm-110-disk-0']);
+
+      if (pveVersion === '8.4') {
+        await c1.post('/cluster/ha/groups', { group: 'banker', nodes: 'pve2:2,pve3:1' });
+        for (const sid of ['vm:110', 'vm:120']) await c1.post('/cluster/ha/resources', { sid, state: 'started', group: 'banker' });
+      } else {
+        for (const sid of ['vm:110', 'vm:120']) await c1.post('/cluster/ha/resources', { sid, state: 'started' });
+        await c1.post('/cluster/ha/rules', { rule: 'banker', type: 'node-affinity', resources: 'vm:110,vm:120', nodes: 'pve2:2,pve3:1' });
+      }
+      sims.powerOff('pve2');
+      const vms = await c1.get('/cluster/resources', { type: 'vm' });
+      expect(vms.find((r: any) => r.vmid === 110)).toMatchObject({ node: 'pve3', status: 'running', hastate: 'started' });
+      // VM 120's disk is only on pve2's pool: the start fails on pve3, then on pve1, and HA gives up.
+      expect(vms.find((r: any) => r.vmid === 120)).toMatchObject({ status: 'stopped', hastate: 'error' });
+      expect(sims.cluster.haLog).toEqual([
+        "recover service 'vm:110' from fenced node 'pve2' to node 'pve3'",
+        "service 'vm:110' started on node 'pve3' (disks from the last replication: tank:vm-110-disk-0)",
+        "recover service 'vm:120' from fenced node 'pve2' to node 'pve3'",
+        "service 'vm:120' on node 'pve3': zfs error: cannot open 'tank/vm-120-disk-0': dataset does not exist",
+        "starting service vm:120 on node 'pve3' failed, relocating service.",
+        "service 'vm:120' on node 'pve1': zfs error: cannot open 'tank/vm-120-disk-0': dataset does not exist",
+        'recovery policy for service vm:120 failed, entering error state. Failed nodes: pve3, pve1',
+      ]);
+      // The job now replicates back to the lost node (ReplicationConfig.pm switch_replication_job_target_nolock); it fails while pve2 is off.
+      expect((await c1.get('/cluster/replication'))[0]).toMatchObject({ id: '110-0', source: 'pve3', target: 'pve2' });
+      sims.cluster.runReplication('110-0');
+      expect((await sims.client('pve3').get('/nodes/pve3/replication'))[0]).toMatchObject({ id: '110-0', target: 'pve2', fail_count: 1, error: expect.stringMatching(/No route to host/) });
     });
 
     it('storage.cfg is one file: a storage restricted with nodes= is listed everywhere, available only on its nodes (pve-storage PVE/Storage.pm storage_check_node)', async () => {

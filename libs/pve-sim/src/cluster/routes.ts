@@ -11,6 +11,8 @@ import { dieError, paramError, PveError } from '../model/errors';
 import type { SimHost } from '../model/host';
 import { effectiveConfig } from '../model/qemu-config';
 import { copyClusterFs, linkArgs, ringAddresses, type ClusterFs, type HaResource } from './cluster-fs';
+import { replicationOf, switchJobTarget } from './replication';
+import { replicationRoutes } from './replication';
 import type { SimCluster } from './sim-cluster';
 
 const COROSYNC_CONF = '/etc/pve/corosync.conf';
@@ -181,7 +183,7 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
         const all = members.flatMap((node) => {
           const list = resources(cluster.hostOf(node));
           if (seen.includes(node)) {
-            return list.map((r) => (r.type === 'qemu' && fs?.ha.resources[`vm:${String(r.vmid)}`] ? { ...r, hastate: fs.ha.resources[`vm:${String(r.vmid)}`].state } : r));
+            return list.map((r) => (r.type === 'qemu' && fs?.ha.resources[`vm:${String(r.vmid)}`] ? { ...r, hastate: fs.ha.resources[`vm:${String(r.vmid)}`].status ?? fs.ha.resources[`vm:${String(r.vmid)}`].state } : r));
           }
           // What pvestatus last saw of a node that is gone: offline, its guests unknown.
           return list
@@ -207,6 +209,7 @@ export function clusterMemberRoutes(cluster: SimCluster): Route[] {
       },
     },
     ...haRoutes(cluster),
+    ...replicationRoutes(cluster, (ctx) => ctx.host.state.cluster ?? { name: '', configVersion: 0, nodes: {}, ha: { resources: {}, rules: {}, groups: {} }, replication: {} }),
     {
       method: 'POST',
       path: '/nodes/{node}/qemu/{vmid}/migrate',
@@ -360,8 +363,20 @@ function migrate(cluster: SimCluster, ctx: RequestContext): string {
     const dest = cluster.hostOf(target);
     delete source.state.vms[vmid];
     dest.state.vms[vmid] = vm;
-    dest.state.volumes.push(...source.state.volumes.filter((v) => v.vmid === vm.vmid));
+    // Disks a replication job already sent are there (the migration sends only the delta); the others are copied.
+    const moving = source.state.volumes.filter((v) => v.vmid === vm.vmid);
+    dest.state.volumes = [...dest.state.volumes.filter((v) => !(v.vmid === vm.vmid && moving.some((m) => m.storage === v.storage && m.name === v.name))), ...moving];
     source.state.volumes = source.state.volumes.filter((v) => v.vmid !== vm.vmid);
+    // QemuMigrate.pm `phase3_cleanup`: the job to the new node now replicates back to the old one, with its state
+    // (ReplicationConfig.pm `switch_replication_job_target`, ReplicationState.pm `transfer_replication_state`).
+    if (fs && Object.values(replicationOf(fs)).some((j) => j.guest === vm.vmid)) {
+      for (const [key, st] of Object.entries(source.state.replicationState ?? {})) {
+        if (!key.startsWith(`${vmid}/`)) continue;
+        delete source.state.replicationState![key];
+        (dest.state.replicationState ??= {})[key === `${vmid}/local/${target}` ? `${vmid}/local/${source.node}` : key] = st;
+      }
+      switchJobTarget(fs, vm.vmid, source.node, target);
+    }
     dest.save();
     log('migration finished successfully');
   });

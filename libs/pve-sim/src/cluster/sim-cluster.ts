@@ -12,6 +12,7 @@ import type { SimHost } from '../model/host';
 import { ALL_ROUTES, Router } from '../model/router';
 import type { ClusterHook } from '../server/handler';
 import { copyClusterFs, parseHaNodes, type ClusterFs } from './cluster-fs';
+import { replicatableVolumes, replicationOf, runJob, switchJobTarget } from './replication';
 import { clusterMemberRoutes } from './routes';
 
 /** pve-cluster `src/PVE/Cluster.pm` `check_cfs_quorum` (master and stable-bookworm). */
@@ -160,9 +161,46 @@ export class SimCluster {
     }
   }
 
+  /** The member whose state holds VM `vmid` (the cluster's vmlist), seen from `from`. */
+  vmNode(from: SimHost, vmid: string): string | undefined {
+    const members = from.state.cluster ? Object.keys(from.state.cluster.nodes) : [from.node];
+    return members.find((n) => this.members.get(n)?.host.state.vms[vmid]);
+  }
+
   /**
-   * The HA manager on the quorate side fences the lost node and starts its HA services elsewhere:
-   * the preferred online node of the resource's rule (9.x) or group (8.4), else any online member.
+   * `schedule_now` (ReplicationState.pm `schedule_job_now`): pvescheduler runs the job on the
+   * guest's node on its next pass; here after one task duration.
+   */
+  scheduleReplication(from: SimHost, id: string): void {
+    const timer = setTimeout(() => this.runReplication(id), from.behaviour.taskDurationMs);
+    timer.unref();
+  }
+
+  /** Runs replication jobs now, as pvescheduler on each guest's node (all jobs, or the one named). */
+  runReplication(id?: string): void {
+    for (const node of this.nodeNames()) {
+      const host = this.hostOf(node);
+      const fs = host.state.cluster;
+      if (!fs || !this.member(node).powered) continue;
+      for (const job of Object.values(replicationOf(fs))) {
+        if ((id && job.id !== id) || !host.state.vms[String(job.guest)] || job.disable) continue;
+        if (job.source && job.source !== node) switchJobTarget(fs, job.guest, job.source, node);
+        if (!job.remove_job && job.target === node) continue;
+        if (!this.quorate(node)) continue;
+        runJob(this, host, job);
+      }
+      this.replicate(host);
+    }
+  }
+
+  /**
+   * The HA manager on the quorate side fences the lost node and recovers its `started` services
+   * (pve-ha-manager `src/PVE/HA/Manager.pm` `next_state_recovery`): the config moves to the
+   * preferred online node of the resource's rule (9.x) or group (8.4), else any online member
+   * (`steal_service`), and the LRM starts it there. A start needs the disks on that node: a disk on
+   * a node-local pool exists there only as a replica (storage replication), else the start fails
+   * (ZFSPoolPlugin: `dataset does not exist`) and the manager relocates (`try-next`) up to
+   * `max_relocate` times, then puts the service into the `error` state (`next_state_started`).
    */
   private recover(lost: string): void {
     const quorateSide = this.nodeNames().find((n) => n !== lost && this.member(n).powered && this.quorate(n) && !this.partition(n).includes(lost));
@@ -177,17 +215,42 @@ export class SimCluster {
       if (!vm || resource.state !== 'started') continue;
       const target = this.placement(fs, resource.sid, online);
       if (!target) {
-        this.haLog.push(`${resource.sid}: node '${lost}' lost, no node allowed to run it is online`);
+        this.haLog.push(`recovering service '${resource.sid}' from fenced node '${lost}' failed, no recovery node found`);
         continue;
       }
-      const targetHost = this.hostOf(target);
+      this.haLog.push(`recover service '${resource.sid}' from fenced node '${lost}' to node '${target}'`);
+      // The config moves with the service; the disks do not (they are on the lost node's pool).
+      const disks = replicatableVolumes(lostHost, vmid, true);
       delete lostHost.state.vms[vmid];
-      targetHost.state.vms[vmid] = { ...vm, status: 'running', startedAt: Date.now(), taskLock: undefined };
-      for (const volume of lostHost.state.volumes.filter((v) => v.vmid === vm.vmid)) targetHost.state.volumes.push(volume);
-      lostHost.state.volumes = lostHost.state.volumes.filter((v) => v.vmid !== vm.vmid);
+      const tried: string[] = [];
+      let node = target;
+      for (;;) {
+        const host = this.hostOf(node);
+        tried.push(node);
+        const missing = disks.find((volid) => !host.state.volumes.some((v) => `${v.storage}:${v.name}` === volid));
+        if (!missing) {
+          host.state.vms[vmid] = { ...vm, status: 'running', startedAt: Date.now(), taskLock: undefined };
+          for (const v of host.state.volumes) if (v.vmid === vm.vmid) delete v.replica;
+          host.save();
+          switchJobTarget(fs, vm.vmid, lost, node);
+          this.haLog.push(`service '${resource.sid}' started on node '${node}'${disks.length ? ` (disks from the last replication: ${disks.join(', ')})` : ''}`);
+          break;
+        }
+        const dataset = `${String(host.state.storage.find((st) => st.storage === missing.split(':')[0])?.pool ?? missing.split(':')[0])}/${missing.split(':')[1].split('/').pop() ?? ''}`;
+        this.haLog.push(`service '${resource.sid}' on node '${node}': zfs error: cannot open '${dataset}': dataset does not exist`);
+        const next = online.filter((n) => !tried.includes(n)).sort()[0];
+        if (tried.length > resource.max_relocate || !next) {
+          host.state.vms[vmid] = { ...vm, status: 'stopped', startedAt: undefined, taskLock: undefined };
+          host.save();
+          resource.status = 'error';
+          this.haLog.push(`recovery policy for service ${resource.sid} failed, entering error state. Failed nodes: ${tried.join(', ')}`);
+          break;
+        }
+        this.haLog.push(`starting service ${resource.sid} on node '${node}' failed, relocating service.`);
+        node = next;
+      }
       lostHost.save();
-      targetHost.save();
-      this.haLog.push(`${resource.sid}: node '${lost}' fenced, service recovered to '${target}'`);
+      this.replicate(this.hostOf(quorateSide));
     }
   }
 

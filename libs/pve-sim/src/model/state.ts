@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PVE_RELEASES, type PveVersion } from './release';
 import type { ClusterFs } from '../cluster/cluster-fs';
+import type { ReplicationJobState } from '../cluster/replication';
 
 export type NetworkInterface = Record<string, string | number | undefined> & {
   iface: string;
@@ -54,6 +55,8 @@ export interface VolumeState {
   blank?: boolean;
   /** An uploaded ISO that carries an autounattend.xml (Windows Setup's answer file). */
   unattend?: boolean;
+  /** A copy another node's storage replication sent here (pve-guest-common `PVE/Replication.pm`). */
+  replica?: boolean;
 }
 
 export interface SnapshotState {
@@ -187,6 +190,8 @@ export interface SimState {
   tokenSecrets: Record<TokenRole, string>;
   /** `/etc/pve/corosync.conf` and the HA configuration once the node is in a cluster (see src/cluster). */
   cluster?: ClusterFs;
+  /** `/var/lib/pve-manager/pve-replication-state.json`: this node's replication job state, `<vmid>/local/<target>`. */
+  replicationState?: Record<string, ReplicationJobState>;
 }
 
 export type TokenRole = 'root' | 'provisioner' | 'auditor';
