@@ -83,3 +83,39 @@ export const createHaGroup = (api: PveApi, p: { group: string; nodes: string; re
 export const updateHaGroup = (api: PveApi, group: string, p: { nodes: string; restricted: boolean }) => api.put(`/cluster/ha/groups/${encodeURIComponent(group)}`, p);
 export const migrateVm = (api: PveApi, vmid: number, target: string, online: boolean) =>
   api.post<string>(`/nodes/${api.node}/qemu/${vmid}/migrate`, { target, online, 'with-local-disks': true });
+
+/** A job of `/etc/pve/replication.cfg` (pve-guest-common `PVE/ReplicationConfig.pm`, type `local`). */
+export interface ReplicationJobEntry {
+  id: string;
+  type: string;
+  guest: number;
+  jobnum: number;
+  target: string;
+  schedule?: string;
+  rate?: number;
+  comment?: string;
+  disable?: number;
+  source?: string;
+  remove_job?: string;
+}
+
+/** A job's state on the guest's node (pve-manager `PVE/API2/Replication.pm` `$extract_job_status`). */
+export interface ReplicationStatusEntry extends ReplicationJobEntry {
+  last_sync?: number;
+  last_try?: number;
+  fail_count?: number;
+  error?: string;
+  next_sync?: number;
+  duration?: number;
+}
+
+export const listReplicationJobs = (api: PveApi) => api.get<ReplicationJobEntry[]>('/cluster/replication');
+export const createReplicationJob = (api: PveApi, p: { id: string; target: string; schedule: string; rate?: number; comment?: string }) =>
+  api.post('/cluster/replication', { type: 'local', ...p });
+export const updateReplicationJob = (api: PveApi, id: string, p: { schedule?: string; rate?: number; delete?: string }) => api.put(`/cluster/replication/${id}`, p);
+/** Marks the job for removal; its next run on the guest's node removes the target's copies and the job (`remove_job=full`). */
+export const deleteReplicationJob = (api: PveApi, id: string) => api.delete(`/cluster/replication/${id}`);
+export const replicationStatus = (api: PveApi, node: string, guest?: number) =>
+  api.get<ReplicationStatusEntry[]>(`/nodes/${node}/replication`, guest === undefined ? undefined : { guest });
+export const replicationJobStatus = (api: PveApi, node: string, id: string) => api.get<ReplicationStatusEntry>(`/nodes/${node}/replication/${id}/status`);
+export const scheduleReplicationNow = (api: PveApi, node: string, id: string) => api.post(`/nodes/${node}/replication/${id}/schedule_now`);

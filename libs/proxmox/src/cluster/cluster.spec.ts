@@ -70,6 +70,16 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       // HA on the release's own terms: a node-affinity rule (9.x) or a group (8.4) for Banker only.
       const haPaths = sent.filter((l) => l.path.startsWith('/cluster/ha')).map((l) => `${l.path} ${l.params.sid ?? l.params.rule ?? l.params.group}`);
       expect(haPaths).toEqual(pveVersion === '9.1' ? ['/cluster/ha/rules genesis-banker', '/cluster/ha/resources vm:110'] : ['/cluster/ha/groups genesis-banker', '/cluster/ha/resources vm:110']);
+      // Banker's disks (tank, pve2's own pool) get a copy on pve3 before HA manages it: a replication job
+      // (pve-manager PVE/API2/ReplicationConfig.pm create), run at once (PVE/API2/Replication.pm schedule_now) from pve2.
+      const replication = sent.filter((l) => /replication/.test(l.path)).map((l) => [l.to, l.method, l.path, l.params.id ?? '', l.params.target ?? '', l.params.schedule ?? '']);
+      expect(replication).toEqual([
+        [`127.0.0.1:${c.sims.node('pve2').port}`, 'POST', '/cluster/replication', '110-0', 'pve3', '*/15'],
+        [`127.0.0.1:${c.sims.node('pve2').port}`, 'POST', '/nodes/pve2/replication/110-0/schedule_now', '', '', ''],
+      ]);
+      expect(sent.findIndex((l) => l.path === '/cluster/replication')).toBeLessThan(sent.findIndex((l) => l.path === '/cluster/ha/resources'));
+      expect(out.join('\n')).toContain('[pve2] replication 110-0: create (VM 110 (banker) pve2 → pve3, schedule */15; first sync now)');
+      expect((await conns.get('pve3').api.get<Array<{ volid: string }>>('/nodes/pve3/storage/tank/content')).map((v) => v.volid)).toContain('tank:base-9001-disk-0/vm-110-disk-0');
 
       // storage.cfg is the cluster's (pve-storage PVE/Storage.pm storage_check_node): `fast` is pve1's own pool,
       // restricted to it; `tank` and `local`, on every node, are one unrestricted entry each, written once.
@@ -92,6 +102,9 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect(checks.map((x) => x.name)).toEqual(
         expect.arrayContaining(['cluster hive has quorum', 'node pve1 online', 'node pve3 link0 192.168.1.13', 'node pve2 matches genesis.yaml', 'VM 110 (banker) running under HA', 'VM 100 (brain) pinned to pve1, the node of GPU rtx3090']),
       );
+      expect(checks.find((x) => x.name === 'VM 110 (banker) replicated to pve3')?.detail).toMatch(/^job 110-0 pve2 → pve3, last sync \d{4}-\d\d-\d\dT[\d:]+Z, schedule \*\/15$/);
+      // The plan shows the job as it is.
+      expect(formatNodes((await planCluster(conns, c.load(), c.env)).nodes)).toContain('  = replication 110-0\n');
 
       clearTrace(c.trace);
       expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
@@ -136,11 +149,15 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect((await verifyCluster(conns, c.load())).filter((x) => !x.ok)).toEqual([]);
     });
 
-    it('a failed node: HA restarts Banker on the next node, verify reports the node offline and where Banker runs', async () => {
+    it('a failed node: HA restarts Banker on the replication target from its copy, verify reports the node offline, where Banker runs and its replication; back online, a rerun replicates to it again', async () => {
       const conns = c.connect();
       await provisionCluster(conns, c.load(), c.env, say);
       c.sims.powerOff('pve2');
-      expect(c.sims.cluster.haLog).toEqual(["vm:110: node 'pve2' fenced, service recovered to 'pve3'"]);
+      // pve-ha-manager Manager.pm next_state_recovery; the start on pve3 finds the replicated disk.
+      expect(c.sims.cluster.haLog).toEqual([
+        "recover service 'vm:110' from fenced node 'pve2' to node 'pve3'",
+        "service 'vm:110' started on node 'pve3' (disks from the last replication: tank:base-9001-disk-0/vm-110-disk-0)",
+      ]);
       const checks = await verifyCluster(conns, c.load());
       expect(checks.find((x) => x.name === 'node pve2 online')).toMatchObject({ ok: false, detail: 'member, OFFLINE (seen from pve1)' });
       expect(checks.find((x) => x.name === 'VM 110 (banker) running under HA')).toMatchObject({ ok: true, detail: expect.stringMatching(/^on pve3, running, HA started \(declared on pve2: the HA manager moved it\)/) });
@@ -151,6 +168,22 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect(plan.membership.unreachable.map((u) => u.node)).toEqual(['pve2']);
       const pve3 = plan.nodes.find((n) => n.node === 'pve3');
       expect(pve3 && 'state' in pve3 ? pve3.state.vms.map((v) => v.id) : []).toEqual([110]);
+      // PVE turned the job around (ReplicationConfig.pm switch_replication_job_target_nolock): pve3 → pve2, which is down.
+      expect(checks.find((x) => x.name === 'VM 110 (banker) replicated to pve2')).toEqual({
+        name: 'VM 110 (banker) replicated to pve2',
+        ok: false,
+        detail: 'job 110-0 pve3 → pve2: never synced yet (schedule */15); HA has no copy on pve2',
+      });
+      expect(formatNodes(plan.nodes)).toContain('~ replication 110-0: sync (pve3 → pve2 has never synced; sync now)');
+      // pve2 is back: the rerun sends Banker's disk to it; verify passes with Banker still on pve3.
+      c.sims.powerOn('pve2');
+      await provisionCluster(conns, c.load(), c.env, say);
+      const after = await verifyCluster(conns, c.load());
+      expect(after.filter((x) => !x.ok)).toEqual([]);
+      expect(after.find((x) => x.name === 'VM 110 (banker) replicated to pve2')?.detail).toMatch(/^job 110-0 pve3 → pve2, last sync /);
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
+      expect(writes(readTrace(c.trace))).toEqual([]);
     });
 
     it('drain: live-migrates what can move and says why the GPU VM and the template stay', async () => {

@@ -1,7 +1,8 @@
 /**
  * One node of the cluster, as the single-node engine sees it: the node's projection of the file
  * (its storage, bridges, templates and the VMs placed on it), every kind but the cluster-wide
- * firewall and PCI mappings (applied once, by the cluster step), then the HA entries of its VMs.
+ * firewall and PCI mappings (applied once, by the cluster step), then the replication jobs of its
+ * VMs (each from this node, where the VM runs), then their HA entries.
  * The host-file steps (gpu-host, host-network) go through the node's own host channel.
  */
 import type { ProgressFn } from '../api/tasks';
@@ -13,6 +14,7 @@ import type { HostContext, ResourceKind } from '../resources/types';
 import { projectNode } from '../state/cluster';
 import type { DesiredState } from '../state/load';
 import { applyHa, planHa, type HaChange } from './ha';
+import { applyReplication, formatReplicationChange, planReplication, replicationWrites, type ReplicationChange } from './replication';
 import type { NodeConnection } from './connections';
 
 /**
@@ -28,6 +30,7 @@ export interface NodePlan {
   node: string;
   plan: Plan;
   ha: HaChange[];
+  replication: ReplicationChange[];
   state: DesiredState;
 }
 
@@ -39,28 +42,34 @@ export async function planNode(conn: NodeConnection, state: DesiredState, placem
   const projected = nodeState(state, conn.node, placement);
   const reads = new ReadMemo(conn.api);
   // The HA reads go out with the plan's first round (the release, read once, picks rules or groups).
-  const [p, ha] = await Promise.all([
+  const [p, ha, replication] = await Promise.all([
     plan(conn.api, projected, { kinds: NODE_KINDS, reads, host: hostContext(conn) }),
     getVersion(reads).then((version) => planHa(reads, projected, projected.vms, version.release)),
+    planReplication(reads, projected, projected.vms, conn.node),
   ]);
-  return { node: conn.node, plan: p, ha, state: projected };
+  return { node: conn.node, plan: p, ha, replication, state: projected };
 }
 
 export function formatNodePlan(np: NodePlan): string {
   const lines = [formatPlan(np.plan, np.state.source.file)];
+  for (const c of np.replication) lines.push(formatReplicationChange(c));
   for (const c of np.ha) lines.push(`  ${c.action === 'unchanged' ? '=' : c.action === 'create' ? '+' : '~'} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action} (${c.detail})`}`);
   return lines.join('\n');
 }
 
-export const nodeWrites = (np: NodePlan) => pendingChanges(np.plan).length + np.ha.filter((c) => c.action !== 'unchanged').length;
+export const nodeWrites = (np: NodePlan) => pendingChanges(np.plan).length + replicationWrites(np.replication) + np.ha.filter((c) => c.action !== 'unchanged').length;
 export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `${np.node}: ${p}`);
 
 export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined): Promise<number> {
   const projected = nodeState(state, conn.node, placement);
   const say: ProgressFn = (line) => progress(`[${conn.node}] ${line}`);
   const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say, host: hostContext(conn, say) });
+  // After the VMs: a job needs its guest (PVE/API2/ReplicationConfig.pm create: `Guest '110' does not exist.`).
+  const replication = await planReplication(conn.api, projected, projected.vms, conn.node);
+  for (const c of replication.filter((x) => x.apply)) say(`${c.id}: ${c.action} (${c.detail})`);
+  const replicated = await applyReplication(conn.api, replication);
   const version = await getVersion(conn.api);
   const ha = await planHa(conn.api, projected, projected.vms, version.release);
   for (const c of ha.filter((x) => x.action !== 'unchanged')) say(`${c.id}: ${c.action} (${c.detail})`);
-  return result.applied.length + (await applyHa(conn.api, ha));
+  return result.applied.length + replicated + (await applyHa(conn.api, ha));
 }

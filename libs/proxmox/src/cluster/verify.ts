@@ -2,8 +2,9 @@
  * `verify` for a cluster: quorum, every node online and a member, each node's address on every
  * link of `cluster.links` as declared, the cluster-wide configuration (PCI mappings, firewall),
  * every node matching its projection (a plan with nothing to change), the HA VMs running under HA (and where: a node failure shows as the HA manager having moved one), and
- * each GPU VM on its GPU's node.
+ * each GPU VM on its GPU's node, and every replication job a VM declares (synced, not failing).
  */
+import { verifyReplication } from './replication';
 import type { Check } from '../resources/types';
 import { declaredNode, linkAddresses } from '../state/cluster';
 import type { DesiredState } from '../state/load';
@@ -89,5 +90,8 @@ export async function verifyCluster(conns: ClusterConnections, state: DesiredSta
       });
     }
   }
+  // Storage replication: each copy HA needs exists and its last sync did not fail.
+  const where = new Map(vms.filter((r) => r.vmid !== undefined).map((r) => [r.vmid as number, { node: r.node, online: q.online.includes(r.node) }]));
+  checks.push(...(await verifyReplication(conns.get(viewer).api, state, where).catch((error: Error) => [{ name: 'storage replication jobs readable', ok: false, detail: error.message }])));
   return checks;
 }

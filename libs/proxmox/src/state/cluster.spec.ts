@@ -47,11 +47,35 @@ describe('a cluster in genesis.yaml', () => {
 
   it('the example infra/cluster/genesis.yaml loads: Banker HA on pve2 then pve3, Brain pinned to pve1 with the GPU', () => {
     const state = loadDesiredState(join(REPO_ROOT, 'infra/cluster/genesis.yaml'), {}, REPO_ROOT);
-    expect(state.vms.map((v) => [v.id, v.node, v.gpu ?? null, v.ha?.nodes ?? null])).toEqual([
-      [100, 'pve1', 'rtx3090', null],
-      [110, 'pve2', null, ['pve2', 'pve3']],
+    expect(state.vms.map((v) => [v.id, v.node, v.gpu ?? null, v.ha?.nodes ?? null, v.replicate ?? null])).toEqual([
+      [100, 'pve1', 'rtx3090', null, null],
+      [110, 'pve2', null, ['pve2', 'pve3'], { to: ['pve3'], schedule: '*/15' }],
     ]);
     expect(state.firewall.rules[2]).toMatchObject({ source: '192.168.1.0/24', dport: '5405:5412' });
+  });
+
+  it('replicate: refuses, with line and field, what PVE would refuse (pve-manager PVE/API2/ReplicationConfig.pm create, PVE/CLI/pvesr.pm $replicatable_storage_types, $check_wanted_volid) and an HA VM on a local pool without a copy where HA may start it', () => {
+    const base = clusterYaml(NODES);
+    expect(base).toContain('ha: { nodes: [pve2, pve3] }, replicate: { to: [pve3] }');
+    expect(load(base).vms[1].replicate).toEqual({ to: ['pve3'], schedule: '*/15' });
+    expect(problems(base.replace('replicate: { to: [pve3] }', "replicate: { to: [pve2, pve9, pve3, pve3], schedule: '*/5', rate: 0 }"))).toEqual([
+      expect.stringMatching(/: vms\[1\]\.replicate\.rate: 0 is below 1; PVE takes a rate limit of at least 1 MB\/s/),
+    ]);
+    expect(problems(base.replace('replicate: { to: [pve3] }', "replicate: { to: [pve2, pve9, pve3, pve3], schedule: '*/5' }"))).toEqual([
+      expect.stringMatching(/: vms\[1\]\.replicate\.to\[0\]: pve2 is VM 110's own node \(PVE: "Source and target must not be identical"\)/),
+      expect.stringMatching(/: vms\[1\]\.replicate\.to\[1\]: node "pve9" is not declared under nodes:/),
+      expect.stringMatching(/: vms\[1\]\.replicate\.to\[3\]: pve3 is named twice; PVE keeps one replication job per guest and target/),
+    ]);
+    // HA on a local pool without a copy on pve3: the recovery would fail (pve-ha-manager Manager.pm next_state_started).
+    expect(problems(base.replace(', replicate: { to: [pve3] }', ''))).toEqual([
+      expect.stringMatching(/: vms\[1\]\.ha: VM 110's disks are on tank, a ZFS pool of pve2 only: HA cannot start it on pve3 when pve2 fails .*add replicate: \{ to: \[pve3\] \}.*or list only pve2 under ha\.nodes/),
+    ]);
+    // The target must have the storage; only ZFS pools replicate.
+    const noTankOnPve3 = base.replace(/(- name: pve3[\s\S]*?storage:\n)      - \{ id: tank[^\n]*\n/, '$1');
+    expect(problems(noTankOnPve3)).toEqual([expect.stringMatching(/: vms\[1\]\.replicate\.to\[0\]: node pve3 has no storage "tank": .*storage 'tank' is not available on node 'pve3'.*declare tank under nodes\[2\]\.storage/)]);
+    const onDir = base.replace('id: 9001, name: tpl-pve2, node: pve2, ostype: l26, bridge: vmbr1, disk: { storage: tank', 'id: 9001, name: tpl-pve2, node: pve2, ostype: l26, bridge: vmbr1, disk: { storage: local');
+    expect(problems(onDir)).toEqual(expect.arrayContaining([expect.stringMatching(/: vms\[1\]\.replicate: VM 110's disks are on local, a dir storage; PVE replicates only ZFS pools \(missing replicate feature on volume 'local:vm-110-disk-0'\)/)]));
+    expect(problems(base.replace("replicate: { to: [pve3] }", "replicate: { to: [pve3], schedule: 'every {15}' }"))).toEqual([expect.stringMatching(/: vms\[1\]\.replicate\.schedule: "every \{15\}" is not a calendar event/)]);
   });
 
   it('the single-node infra/genesis.yaml stays valid as it is', () => {

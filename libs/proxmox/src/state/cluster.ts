@@ -115,6 +115,7 @@ export function clusterCrossCheck(spec: DesiredSpec, baseDir: string): Finding[]
       if (!known(n)) add(['vms', i, 'ha', 'nodes', j], `node "${n}" is not declared under nodes: (${list})`);
     });
   });
+  replicationChecks(spec, add);
   // VM ids are one namespace across the cluster.
   const ids = new Map<number, string>();
   for (const [kind, items] of [['templates', spec.templates], ['vms', spec.vms]] as const) {
@@ -164,6 +165,53 @@ function sharedDefinitionChecks(nodes: ClusterNodeSpec[], add: (path: FieldPath,
   });
 }
 
+/**
+ * `replicate:` and HA on node-local disks. A VM's disks are on its template's `disk.storage` (a
+ * linked clone stays there). PVE replicates only ZFS pools (pve-manager `PVE/CLI/pvesr.pm`
+ * `$replicatable_storage_types`; qemu-server `PVE/QemuConfig.pm` `get_replicatable_volumes`:
+ * `missing replicate feature on volume`), into the storage of the same id on the target
+ * (`$check_wanted_volid`: `storage_check_enabled`), never to the guest's own node
+ * (`PVE/API2/ReplicationConfig.pm` `create`: `Source and target must not be identical`), one job per
+ * target (`PVE/ReplicationConfig.pm` `write_config`). An HA VM on a node-local pool can only be
+ * started by HA where a copy of its disks is: every other node HA may pick must be a target.
+ */
+function replicationChecks(spec: DesiredSpec, add: (path: FieldPath, message: string) => void): void {
+  const nodes = spec.nodes ?? [];
+  const byName = new Map(nodes.map((n, k) => [n.name, { node: n, k }]));
+  const templates = new Map(spec.templates.map((t) => [t.id, t]));
+  spec.vms.forEach((v, i) => {
+    const home = declaredNode(spec, v);
+    const storeid = templates.get(v.template)?.disk.storage;
+    const store = storeid ? byName.get(home)?.node.storage.find((st) => st.id === storeid) : undefined;
+    if (v.replicate) {
+      const seen = new Set<string>();
+      v.replicate.to.forEach((target, j) => {
+        const path: FieldPath = ['vms', i, 'replicate', 'to', j];
+        if (!byName.has(target)) return add(path, `node "${target}" is not declared under nodes: (${[...byName.keys()].join(', ')})`);
+        if (target === home) return add(path, `${target} is VM ${v.id}'s own node (PVE: "Source and target must not be identical"); name another node`);
+        if (seen.has(target)) return add(path, `${target} is named twice; PVE keeps one replication job per guest and target`);
+        seen.add(target);
+        if (storeid && !byName.get(target)!.node.storage.some((st) => st.id === storeid))
+          add(path, `node ${target} has no storage "${storeid}": a copy goes to the storage of the same id on the target (pvesr: storage '${storeid}' is not available on node '${target}'); declare ${storeid} under nodes[${byName.get(target)!.k}].storage`);
+      });
+      if (store && store.type !== 'zfspool')
+        add(['vms', i, 'replicate'], `VM ${v.id}'s disks are on ${store.id}, a ${store.type} storage; PVE replicates only ZFS pools (missing replicate feature on volume '${store.id}:vm-${v.id}-disk-0'); put template ${v.template}'s disk on a zfspool storage, or remove replicate`);
+    }
+    if (v.ha && store && !v.gpu && nodes.length > 1) {
+      const candidates = (v.ha.nodes.length ? v.ha.nodes : nodes.map((n) => n.name)).filter((n) => n !== home && byName.has(n));
+      const copies = new Set(v.replicate?.to ?? []);
+      const missing = candidates.filter((n) => !copies.has(n));
+      if (missing.length)
+        add(
+          ['vms', i, v.replicate ? 'replicate' : 'ha'],
+          `VM ${v.id}'s disks are on ${store.id}, ${store.type === 'zfspool' ? 'a ZFS pool' : 'a directory'} of ${home} only: HA cannot start it on ${missing.join(', ')} when ${home} fails (PVE's recovery fails: dataset does not exist); ` +
+            (store.type === 'zfspool' ? `add replicate: { to: [${[...copies, ...missing].join(', ')}] } (a copy every 15 minutes)` : `put template ${v.template}'s disk on a zfspool storage and add replicate: { to: [${missing.join(', ')}] }`) +
+            `${v.ha.nodes.length ? `, or list only ${home} under ha.nodes` : ''}`,
+        );
+    }
+  });
+}
+
 /** `@vmbrN` in cluster-wide rules: the subnet of that bridge on the first node that declares it. */
 export function resolveClusterBridgeRefs(spec: DesiredSpec): DesiredSpec {
   const bridges = (spec.nodes ?? []).flatMap((n) => n.bridges).filter((b, i, all) => all.findIndex((o) => o.name === b.name) === i);
@@ -176,6 +224,7 @@ export function singleNodeChecks(spec: DesiredSpec): Finding[] {
   if (spec.cluster) out.push({ path: ['cluster'], message: 'declares a cluster but no nodes; add nodes: [{ name: pve1, endpoint: { host: … } }, …]' });
   spec.vms.forEach((v, i) => {
     if (v.ha) out.push({ path: ['vms', i, 'ha'], message: 'needs a cluster (HA restarts a VM on another node); remove it, or declare cluster: and nodes:' });
+    if (v.replicate) out.push({ path: ['vms', i, 'replicate'], message: 'needs a cluster (replication copies the disks to another node); remove it, or declare cluster: and nodes:' });
     if (v.node && v.node !== spec.node) out.push({ path: ['vms', i, 'node'], message: `is not this file's node "${spec.node}"; remove it (one node) or declare nodes:` });
   });
   spec.templates.forEach((t, i) => {

@@ -99,6 +99,22 @@ export const vmHaSchema = z.strictObject({
   state: z.enum(['started', 'stopped'], { message: 'is not an HA state Genesis sets; use started or stopped' }).default('started'),
 });
 
+/**
+ * Storage replication of a VM on a node-local ZFS pool (`/cluster/replication`, pvesr): one job per
+ * node in `to`, so HA can start the VM there from the last copy. pve-guest-common
+ * `PVE/ReplicationConfig.pm`: `schedule` is a calendar event (default `*\/15`, at most 128
+ * characters), `rate` a limit in MB/s (at least 1).
+ */
+export const vmReplicateSchema = z.strictObject({
+  to: z.array(nodeName).min(1, { message: 'is empty; name the node(s) to keep a copy on, e.g. [pve3]' }),
+  schedule: z
+    .string()
+    .max(128, { message: 'is longer than the 128 characters PVE allows for a schedule' })
+    .regex(/^[A-Za-z0-9*/,.:~ -]+$/, { message: "is not a calendar event; use e.g. '*/15' (every 15 minutes), '*/5', 'hourly' or 'mon..fri 22:00'" })
+    .default('*/15'),
+  rate: z.number().min(1, { message: 'is below 1; PVE takes a rate limit of at least 1 MB/s (omit it for no limit)' }).optional(),
+});
+
 export const zfsStorageSchema = z.strictObject({
   id: storageId,
   type: z.literal('zfspool'),
@@ -297,6 +313,8 @@ export const vmSchema = z.strictObject({
   /** In a cluster: the node it runs on (default the first). */
   node: nodeName.optional(),
   ha: vmHaSchema.optional(),
+  /** In a cluster: keep copies of its disks (a node-local ZFS pool) on other nodes. */
+  replicate: vmReplicateSchema.optional(),
 });
 
 /** A cluster: the name corosync and the HA manager know it by, and its links (link0 first). */
@@ -360,3 +378,4 @@ export type VmSpec = z.output<typeof vmSchema>;
 export type ClusterSpec = z.output<typeof clusterSchema>;
 export type ClusterNodeSpec = z.output<typeof clusterNodeSchema>;
 export type VmHaSpec = z.output<typeof vmHaSchema>;
+export type VmReplicateSpec = z.output<typeof vmReplicateSchema>;

@@ -54,6 +54,8 @@ ${n.name === nodes[0].name ? '      - { id: fast, type: zfspool, pool: fast, dev
 ${gpuNodes.includes(n.name) ? '    gpus:\n      - { mapping: rtx3090, description: RTX 3090 and its audio, ids: [10de:2204, 10de:1aef] }\n' : ''}`;
   const second = nodes[1]?.name ?? nodes[0].name;
   const ha = nodes.slice(1, 3).map((n) => n.name);
+  // Banker's disks are on tank, each node's own pool: HA can start it on the next node only from a replica.
+  const copies = ha.filter((n) => n !== second);
   return `version: 1
 cluster:
   name: hive
@@ -72,7 +74,7 @@ templates:
   - { id: 9000, name: tpl-${nodes[0].name}, node: ${nodes[0].name}, ostype: l26, bridge: vmbr1, disk: { storage: tank, size: 8 }, cloudinit: { storage: tank } }
 ${second !== nodes[0].name ? `  - { id: 9001, name: tpl-${second}, node: ${second}, ostype: l26, bridge: vmbr1, disk: { storage: tank, size: 8 }, cloudinit: { storage: tank } }\n` : ''}vms:
   - { id: 100, name: brain, node: ${nodes[0].name}, template: 9000, bridge: vmbr1, address: 10.0.1.100/24, cores: 4, memory: 8192, gpu: rtx3090, firewall: { group: intranet } }
-  - { id: 110, name: banker, node: ${second}, template: ${second !== nodes[0].name ? 9001 : 9000}, bridge: vmbr1, address: 10.0.1.110/24, cores: 2, memory: 2048, firewall: { group: intranet }${ha.length ? `, ha: { nodes: [${ha.join(', ')}] }` : ''} }
+  - { id: 110, name: banker, node: ${second}, template: ${second !== nodes[0].name ? 9001 : 9000}, bridge: vmbr1, address: 10.0.1.110/24, cores: 2, memory: 2048, firewall: { group: intranet }${ha.length ? `, ha: { nodes: [${ha.join(', ')}] }` : ''}${copies.length ? `, replicate: { to: [${copies.join(', ')}] }` : ''} }
 `;
 }
 
