@@ -269,6 +269,40 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect(clusterPlanWrites(again)).toBe(0);
     });
 
+    it('replication jobs follow the file (pve-manager PVE/API2/ReplicationConfig.pm update, delete): a new schedule and rate is one PUT; a job Genesis made that the file drops is removed with its copies; one it did not make is kept and listed', async () => {
+      c = await simulatedCluster({ pveVersion, latencyMs: 5 });
+      const conns = c.connect();
+      await provisionCluster(conns, c.load(), c.env, say);
+      const base = readFileSync(c.file, 'utf8');
+      const replicationWrites = () => writes(readTrace(c.trace)).filter((l) => /replication/.test(l.path)).map((l) => `${l.method} ${l.path} ${JSON.stringify(l.params)}`);
+      writeFileSync(c.file, base.replace('replicate: { to: [pve3] }', "replicate: { to: [pve3], schedule: '*/5', rate: 20 }"));
+      expect(formatNodes((await planCluster(conns, c.load(), c.env)).nodes)).toContain('~ replication 110-0: update (pve2 → pve3: schedule */15 → */5; rate (none) → 20)');
+      clearTrace(c.trace);
+      await provisionCluster(conns, c.load(), c.env, say);
+      expect(replicationWrites()).toEqual(['PUT /cluster/replication/110-0 {"schedule":"*/5","rate":"20"}']);
+      // Someone adds a job to pve1 by hand; the file drops replication (and HA to pve3).
+      await conns.get('pve1').api.post('/cluster/replication', { id: '110-5', type: 'local', target: 'pve1' });
+      writeFileSync(c.file, base.replace('ha: { nodes: [pve2, pve3] }, replicate: { to: [pve3] }', 'ha: { nodes: [pve2] }'));
+      const text = formatNodes((await planCluster(conns, c.load(), c.env)).nodes);
+      expect(text).toContain('- replication 110-0: delete (banker no longer replicates to pve3; PVE removes the copies there)');
+      expect(text).toContain('= replication 110-5: kept (to pve1, not declared and not made by Genesis; delete it in PVE if it should go)');
+      clearTrace(c.trace);
+      await provisionCluster(conns, c.load(), c.env, say);
+      expect(replicationWrites()).toEqual(['DELETE /cluster/replication/110-0 {}']);
+      // The job's next run on pve2 removes pve3's copy and the job (PVE/Replication.pm replicate, remove_job full).
+      const deadline = Date.now() + 20_000;
+      let ids: string[] = [];
+      do {
+        await new Promise((r) => setTimeout(r, 20));
+        ids = (await conns.get('pve1').api.get<Array<{ id: string }>>('/cluster/replication')).map((j) => j.id);
+      } while (ids.includes('110-0') && Date.now() < deadline);
+      expect(ids).toEqual(['110-5']);
+      expect((await conns.get('pve3').api.get<Array<{ volid: string }>>('/nodes/pve3/storage/tank/content')).map((v) => v.volid).filter((v) => v.includes('vm-110'))).toEqual([]);
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
+      expect(writes(readTrace(c.trace))).toEqual([]);
+    });
+
     it('verify checks every link of cluster.links for every node (corosync.conf ringN_addr, ClusterConfig.pm join_info)', async () => {
       c = await simulatedCluster({ pveVersion, links: 2, latencyMs: 5 });
       const conns = c.connect();

@@ -73,7 +73,8 @@ const syncNow = (node: string, id: string, timeoutMs: number) => async (api: Pve
 };
 
 export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpec[], node: string, options: ReplicationOptions = {}): Promise<ReplicationChange[]> {
-  const wanted = vms.filter((v) => v.replicate);
+  // Every VM on the node: one that no longer declares replicate: may have jobs Genesis made to remove.
+  const wanted = vms;
   if (!wanted.length) return [];
   const timeoutMs = options.firstSyncTimeoutMs ?? 600_000;
   // Before the cluster exists (or the VM), there is nothing yet: everything is to create.
@@ -83,7 +84,7 @@ export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpe
   ]);
   const changes: ReplicationChange[] = [];
   for (const vm of wanted) {
-    const want = vm.replicate!;
+    const want = vm.replicate ?? { to: [], schedule: DEFAULT_SCHEDULE, rate: undefined };
     const targets = replicationTargets(spec, vm, node);
     const mine = jobs.filter((j) => Number(j.guest) === vm.id && !j.remove_job);
     const used = new Set(jobs.filter((j) => Number(j.guest) === vm.id).map((j) => Number(j.jobnum)));

@@ -301,6 +301,34 @@ function haRoutes(cluster: SimCluster): Route[] {
       },
     },
     {
+      // pve-ha-manager `src/PVE/API2/HA/Rules.pm` `update_rule` (the type is the rule's own).
+      method: 'PUT',
+      path: '/cluster/ha/rules/{rule}',
+      handler: (ctx) => {
+        const r = ha(ctx).rules[ctx.pathParams.rule];
+        if (!r) throw dieError(`HA rule '${ctx.pathParams.rule}' does not exist`);
+        if (str(ctx, 'resources') !== undefined) r.resources = String(str(ctx, 'resources')).split(',').map(sidOf).join(',');
+        if (str(ctx, 'nodes') !== undefined) r.nodes = str(ctx, 'nodes');
+        if (int(ctx, 'strict') !== undefined) r.strict = int(ctx, 'strict');
+        if (str(ctx, 'comment') !== undefined) r.comment = str(ctx, 'comment');
+        return null;
+      },
+    },
+    {
+      // pve-ha-manager `src/PVE/API2/HA/Groups.pm` `update` (8.4).
+      method: 'PUT',
+      path: '/cluster/ha/groups/{group}',
+      handler: (ctx) => {
+        const g = ha(ctx).groups[ctx.pathParams.group];
+        if (!g) throw dieError(`no such ha group '${ctx.pathParams.group}'`);
+        if (str(ctx, 'nodes') !== undefined) g.nodes = str(ctx, 'nodes') as string;
+        if (int(ctx, 'restricted') !== undefined) g.restricted = int(ctx, 'restricted');
+        if (int(ctx, 'nofailback') !== undefined) g.nofailback = int(ctx, 'nofailback');
+        if (str(ctx, 'comment') !== undefined) g.comment = str(ctx, 'comment');
+        return null;
+      },
+    },
+    {
       method: 'GET',
       path: '/cluster/ha/groups',
       handler: (ctx) => Object.values(ha(ctx).groups).map((g) => ({ ...g, type: 'group', digest: g.group })),
