@@ -46,6 +46,9 @@ describeSim('the CLI on a cluster file (what the inferred infra and node-<name> 
     const one = await run('plan', '--node', 'pve2');
     expect(one.out).toMatch(/Plan for node pve2[\s\S]*= ha resource vm:110[\s\S]*Cluster plan \(node pve2\): 0 change/);
     expect(one.out).not.toContain('Plan for node pve1');
+    // --prune reaches the cluster-wide plan (storage.cfg once), not a node's.
+    expect((await run('plan', '--prune')).out).toContain('--prune=local-lvm deletes it');
+    expect((await run('plan', '--node', 'pve2', '--prune')).out).not.toContain('local-lvm');
   });
 
   it('drain names what stays and why; usage errors name the fix', async () => {

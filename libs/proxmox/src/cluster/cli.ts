@@ -10,6 +10,7 @@ import { READ_CONNECTIONS } from '../cli/connect';
 import type { DesiredState } from '../state/load';
 import { clusterConfigsFromEnv, clusterHostChannelsFromEnv, connectionsFrom, type ClusterConnections } from './connections';
 import { drainNode, formatDrain } from './drain';
+import type { ClusterRunOptions } from './node-run';
 import {
   clusterPlanProblems,
   clusterPlanWrites,
@@ -41,13 +42,14 @@ export async function runClusterCli(args: CliArgs, state: DesiredState, io: CliI
     return 1;
   }
   const started = Date.now();
+  const options: ClusterRunOptions = { reboot: args.reboot, confirmConsole: args.confirmConsole, prune: args.prune, pruneNames: args.pruneNames };
   const scope = args.node ? `node ${args.node}` : args.clusterWide ? 'cluster-wide part' : 'whole cluster';
   try {
     switch (args.command) {
       case 'plan': {
         const [wide, nodes] = await Promise.all([
-          args.node ? undefined : planClusterWide(conns, state, io.env),
-          args.clusterWide ? undefined : planNodes(conns, state, args.node ? [args.node] : undefined),
+          args.node ? undefined : planClusterWide(conns, state, io.env, options),
+          args.clusterWide ? undefined : planNodes(conns, state, args.node ? [args.node] : undefined, options),
         ]);
         if (wide) io.out(formatClusterWide(wide));
         if (nodes) io.out(formatNodes(nodes));
@@ -58,10 +60,10 @@ export async function runClusterCli(args: CliArgs, state: DesiredState, io: CliI
       }
       case 'provision': {
         const changed = args.node
-          ? await provisionNode(conns, state, args.node, io.out)
+          ? await provisionNode(conns, state, args.node, io.out, options)
           : args.clusterWide
-            ? await provisionClusterWide(conns, state, io.env, io.out)
-            : await provisionCluster(conns, state, io.env, io.out);
+            ? await provisionClusterWide(conns, state, io.env, io.out, options)
+            : await provisionCluster(conns, state, io.env, io.out, options);
         io.out(`provision (${scope}): ${changed} change(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return 0;
       }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { clusterYaml, simulatedCluster, type SimulatedCluster, type TraceLine } from '../testing/sim-cluster';
 import { schemaFileFor } from '../testing/simulated-host';
 import { drainNode, formatDrain } from './drain';
-import { planCluster, clusterPlanWrites, formatClusterWide, formatNodes, provisionCluster } from './provision';
+import { pendingChanges } from '../engine/plan';
+import { planCluster, clusterPlanProblems, clusterPlanWrites, formatClusterWide, formatNodes, provisionCluster } from './provision';
 import { NoQuorumError } from './quorum';
 import { verifyCluster } from './verify';
 import { getClusterStatus } from './api';
@@ -300,6 +301,44 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect((await conns.get('pve3').api.get<Array<{ volid: string }>>('/nodes/pve3/storage/tank/content')).map((v) => v.volid).filter((v) => v.includes('vm-110'))).toEqual([]);
       clearTrace(c.trace);
       expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
+      expect(writes(readTrace(c.trace))).toEqual([]);
+    });
+
+    it("a node's gpu-host step honours --confirm-console and --reboot, through that node's own host channel", async () => {
+      c = await simulatedCluster({ pveVersion, hostChannels: true, latencyMs: 5 });
+      const conns = c.connect();
+      // pve1's RTX 3090 is its only display: the host half refuses without --confirm-console (libs/gpu plan.ts).
+      writeFileSync(join(c.hostRoot('pve1'), 'sys/bus/pci/devices/0000:01:00.0/boot_vga'), '1\n');
+      expect(clusterPlanProblems(await planCluster(conns, c.load(), c.env))).toEqual([expect.stringMatching(/^pve1: .*0000:01:00\.0 is the boot display .*run again with --confirm-console/)]);
+      expect(clusterPlanProblems(await planCluster(conns, c.load(), c.env, { confirmConsole: true }))).toEqual([]);
+      const lines: string[] = [];
+      await provisionCluster(conns, c.load(), c.env, (l) => lines.push(l), { confirmConsole: true, reboot: true });
+      // Only pve1 reboots (its own channel), comes back, and the card is bound to vfio-pci there.
+      expect(lines.filter((l) => /rebooting|is back/.test(l))).toEqual([
+        expect.stringMatching(/^\[pve1\] +rebooting simulated host pve1 \(boot id /),
+        expect.stringMatching(/^\[pve1\] +simulated host pve1 is back \(boot id /),
+      ]);
+      expect(lines.join('\n')).not.toContain('REBOOT NEEDED');
+      expect(JSON.parse(readFileSync(join(c.hostRoot('pve1'), '.sim/drivers.json'), 'utf8'))['0000:01:00.0']).toBe('vfio-pci');
+      expect(clusterPlanWrites(await planCluster(conns, c.load(), c.env, { confirmConsole: true }))).toBe(0);
+    });
+
+    it('--prune of storage.cfg runs once, in the cluster-wide step (one file for all nodes): an entry no node declares is listed there, deleted only when named, by no node', async () => {
+      c = await simulatedCluster({ pveVersion, latencyMs: 5 });
+      const conns = c.connect();
+      await provisionCluster(conns, c.load(), c.env, say);
+      const kept = await planCluster(conns, c.load(), c.env, { prune: true });
+      expect(kept.config?.changes.find((x) => x.id === 'storage local-lvm')).toMatchObject({ action: 'unchanged', notes: ['not declared and not made by Genesis: kept by --prune; --prune=local-lvm deletes it'] });
+      expect(formatNodes(kept.nodes)).not.toContain('local-lvm');
+      const named = await planCluster(conns, c.load(), c.env, { prune: true, pruneNames: ['local-lvm'] });
+      expect(pendingChanges(named.config!).map((x) => `${x.action} ${x.id}`)).toEqual(['delete storage local-lvm']);
+      expect(clusterPlanWrites(named)).toBe(1);
+      clearTrace(c.trace);
+      await provisionCluster(conns, c.load(), c.env, say, { prune: true, pruneNames: ['local-lvm'] });
+      expect(writes(readTrace(c.trace)).map((l) => `${l.method} ${l.path}`)).toEqual(['DELETE /storage/local-lvm']);
+      expect((await conns.get('pve3').api.get<Array<{ storage: string }>>('/storage')).map((x) => x.storage)).not.toContain('local-lvm');
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say, { prune: true, pruneNames: ['local-lvm'] })).toBe(0);
       expect(writes(readTrace(c.trace))).toEqual([]);
     });
 

@@ -24,7 +24,19 @@ import type { NodeConnection } from './connections';
  */
 export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'gpu-host', 'bridge', 'host-network', 'template', 'vm'];
 
-const hostContext = (conn: NodeConnection, progress?: ProgressFn): HostContext | undefined => (conn.host ? { host: conn.host, progress } : undefined);
+/** What the CLI's flags ask of a cluster run: the host steps' consent (per node), and --prune. */
+export interface ClusterRunOptions {
+  /** `--reboot`: a node whose gpu-host step needs a reboot reboots (through its own channel), waits, and is verified. */
+  reboot?: boolean;
+  /** `--confirm-console`: a node's GPU may be its only console. */
+  confirmConsole?: boolean;
+  /** `--prune`: each node prunes its own kinds; storage.cfg and the firewall are pruned once, cluster-wide. */
+  prune?: boolean;
+  pruneNames?: string[];
+}
+
+const hostContext = (conn: NodeConnection, options: ClusterRunOptions, progress?: ProgressFn): HostContext | undefined =>
+  conn.host ? { host: conn.host, progress, reboot: !!options.reboot, confirmConsole: !!options.confirmConsole } : undefined;
 
 export interface NodePlan {
   node: string;
@@ -38,12 +50,12 @@ export function nodeState(state: DesiredState, node: string, placement: Readonly
   return { ...projectNode(state, node, placement).spec, source: state.source };
 }
 
-export async function planNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>): Promise<NodePlan> {
+export async function planNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, options: ClusterRunOptions = {}): Promise<NodePlan> {
   const projected = nodeState(state, conn.node, placement);
   const reads = new ReadMemo(conn.api);
   // The HA reads go out with the plan's first round (the release, read once, picks rules or groups).
   const [p, ha, replication] = await Promise.all([
-    plan(conn.api, projected, { kinds: NODE_KINDS, reads, host: hostContext(conn) }),
+    plan(conn.api, projected, { kinds: NODE_KINDS, reads, host: hostContext(conn, options), prune: !!options.prune, pruneNames: options.pruneNames }),
     getVersion(reads).then((version) => planHa(reads, projected, projected.vms, version.release)),
     planReplication(reads, projected, projected.vms, conn.node),
   ]);
@@ -60,10 +72,10 @@ export function formatNodePlan(np: NodePlan): string {
 export const nodeWrites = (np: NodePlan) => pendingChanges(np.plan).length + replicationWrites(np.replication) + np.ha.filter((c) => c.action !== 'unchanged').length;
 export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `${np.node}: ${p}`);
 
-export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined): Promise<number> {
+export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined, options: ClusterRunOptions = {}): Promise<number> {
   const projected = nodeState(state, conn.node, placement);
   const say: ProgressFn = (line) => progress(`[${conn.node}] ${line}`);
-  const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say, host: hostContext(conn, say) });
+  const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say, host: hostContext(conn, options, say), prune: !!options.prune, pruneNames: options.pruneNames });
   // After the VMs: a job needs its guest (PVE/API2/ReplicationConfig.pm create: `Guest '110' does not exist.`).
   const replication = await planReplication(conn.api, projected, projected.vms, conn.node);
   for (const c of replication.filter((x) => x.apply)) say(`${c.id}: ${c.action} (${c.detail})`);

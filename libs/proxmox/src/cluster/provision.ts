@@ -13,7 +13,9 @@ import type { DesiredState } from '../state/load';
 import { getClusterStatus } from './api';
 import type { ClusterConnections } from './connections';
 import { applyMembership, formatMembership, membershipWrites, planMembership, type MembershipPlan } from './membership';
-import { applyNode, formatNodePlan, nodeProblems, nodeState, nodeWrites, planNode, type NodePlan } from './node-run';
+import { deleteStorage, listStorage, type StorageConfig } from '../api/storage';
+import { clusterStoragePrune } from '../resources/storage';
+import { applyNode, formatNodePlan, nodeProblems, nodeState, nodeWrites, planNode, type ClusterRunOptions, type NodePlan } from './node-run';
 import { readPlacement } from './placement';
 import { applyClusterPciMapping, declaredMappings, diffClusterPciMappings, readClusterPci } from './pci-mappings';
 import { isNoQuorum, NoQuorumError, quorumOf } from './quorum';
@@ -30,21 +32,28 @@ export interface ClusterPlan extends ClusterWidePlan {
 
 const first = (state: DesiredState) => state.nodes![0].name;
 
-export async function planClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv): Promise<ClusterWidePlan> {
+export async function planClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, options: ClusterRunOptions = {}): Promise<ClusterWidePlan> {
   const membership = await planMembership(conns, state, env);
-  const config = membership.unreachable.some((u) => u.node === membership.first) ? undefined : await planClusterConfig(conns, state, membership.first);
+  const config = membership.unreachable.some((u) => u.node === membership.first) ? undefined : await planClusterConfig(conns, state, membership.first, options);
   return { membership, config };
 }
 
-/** What is declared once for the cluster and lives in /etc/pve: the PCI mappings (each node's entry read from that node) and the firewall. */
-export async function planClusterConfig(conns: ClusterConnections, state: DesiredState, viewer: string): Promise<Plan> {
+/**
+ * What is declared once for the cluster and lives in /etc/pve: the PCI mappings (each node's entry
+ * read from that node), the firewall, and with --prune the storage.cfg entries no node declares
+ * (one file for all nodes: pruned here, once, never by a node's step).
+ */
+export async function planClusterConfig(conns: ClusterConnections, state: DesiredState, viewer: string, options: ClusterRunOptions = {}): Promise<Plan> {
   const declared = declaredMappings(state);
-  const [firewall, pci] = await Promise.all([
-    plan(conns.get(viewer).api, nodeState(state, viewer, new Map()), { kinds: ['firewall'] }),
+  const prune = { prune: !!options.prune, pruneNames: options.pruneNames };
+  const api = conns.get(viewer).api;
+  const [firewall, pci, storages] = await Promise.all([
+    plan(api, nodeState(state, viewer, new Map()), { kinds: ['firewall'], ...prune }),
     declared.length ? readClusterPci(conns, viewer, declared) : undefined,
+    options.prune ? listStorage(api) : ([] as StorageConfig[]),
   ]);
   const mappings = pci ? diffClusterPciMappings(declared, pci, { prune: false }) : [];
-  return { ...firewall, kinds: ['pci-mapping', 'firewall'], changes: [...mappings, ...firewall.changes] };
+  return { ...firewall, kinds: ['pci-mapping', 'firewall', 'storage'], changes: [...mappings, ...firewall.changes, ...clusterStoragePrune(state, storages, prune)] };
 }
 
 /** Placement needs the cluster; before it exists every VM is on its declared node. */
@@ -58,7 +67,7 @@ async function placementFor(conns: ClusterConnections, state: DesiredState, node
   }
 }
 
-export async function planNodes(conns: ClusterConnections, state: DesiredState, only?: string[]): Promise<ClusterPlan['nodes']> {
+export async function planNodes(conns: ClusterConnections, state: DesiredState, only?: string[], options: ClusterRunOptions = {}): Promise<ClusterPlan['nodes']> {
   const names = only ?? state.nodes!.map((n) => n.name);
   // Where the VMs run is the cluster's view, read once (from each node only if that one fails).
   const shared = placementFor(conns, state, names[0], true);
@@ -66,7 +75,7 @@ export async function planNodes(conns: ClusterConnections, state: DesiredState, 
   return Promise.all(
     names.map(async (node) => {
       try {
-        return await planNode(conns.get(node), state, (await shared) ?? (await placementFor(conns, state, node)));
+        return await planNode(conns.get(node), state, (await shared) ?? (await placementFor(conns, state, node)), options);
       } catch (error) {
         return { node, error: (error as Error).message };
       }
@@ -74,8 +83,8 @@ export async function planNodes(conns: ClusterConnections, state: DesiredState, 
   );
 }
 
-export async function planCluster(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv): Promise<ClusterPlan> {
-  const [wide, nodes] = await Promise.all([planClusterWide(conns, state, env), planNodes(conns, state)]);
+export async function planCluster(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, options: ClusterRunOptions = {}): Promise<ClusterPlan> {
+  const [wide, nodes] = await Promise.all([planClusterWide(conns, state, env, options), planNodes(conns, state, undefined, options)]);
   return { ...wide, nodes };
 }
 
@@ -109,8 +118,8 @@ export async function assertQuorum(conns: ClusterConnections, node: string): Pro
   if (!q.quorate) throw new NoQuorumError(node, `online ${q.online.join(', ') || 'none'}, offline ${q.offline.join(', ')}`);
 }
 
-/** Membership, then the firewall and the PCI mappings: what every node's provision depends on. */
-export async function provisionClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, progress: ProgressFn): Promise<number> {
+/** Membership, then the firewall, the PCI mappings and (--prune) storage.cfg entries no node declares: what every node's provision depends on. */
+export async function provisionClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, progress: ProgressFn, options: ClusterRunOptions = {}): Promise<number> {
   const membership = await planMembership(conns, state, env);
   for (const line of formatMembership(membership)) progress(line);
   if (membership.unreachable.length) {
@@ -119,22 +128,23 @@ export async function provisionClusterWide(conns: ClusterConnections, state: Des
   return guardQuorum(membership.first, async () => {
     await applyMembership(conns, membership, env, progress);
     await assertQuorum(conns, membership.first);
-    const fw = await apply(conns.get(membership.first).api, nodeState(state, membership.first, new Map()), { kinds: ['firewall'], progress });
-    return membershipWrites(membership) + fw.applied.length + (await applyClusterPci(conns, state, membership.first, progress));
+    const fw = await apply(conns.get(membership.first).api, nodeState(state, membership.first, new Map()), { kinds: ['firewall'], progress, prune: !!options.prune, pruneNames: options.pruneNames });
+    const pci = await applyClusterPci(conns, state, membership.first, progress);
+    return membershipWrites(membership) + fw.applied.length + pci + (await pruneClusterStorage(conns, state, membership.first, progress, options));
   });
 }
 
-export async function provisionNode(conns: ClusterConnections, state: DesiredState, node: string, progress: ProgressFn): Promise<number> {
+export async function provisionNode(conns: ClusterConnections, state: DesiredState, node: string, progress: ProgressFn, options: ClusterRunOptions = {}): Promise<number> {
   return guardQuorum(node, async () => {
     await assertQuorum(conns, node);
-    return applyNode(conns.get(node), state, await placementFor(conns, state, node), progress);
+    return applyNode(conns.get(node), state, await placementFor(conns, state, node), progress, options);
   });
 }
 
 /** Everything: the cluster-wide part, then every node side by side. Returns the number of changes. */
-export async function provisionCluster(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, progress: ProgressFn): Promise<number> {
-  const wide = await provisionClusterWide(conns, state, env, progress);
-  const results = await Promise.allSettled(state.nodes!.map((n) => provisionNode(conns, state, n.name, progress)));
+export async function provisionCluster(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, progress: ProgressFn, options: ClusterRunOptions = {}): Promise<number> {
+  const wide = await provisionClusterWide(conns, state, env, progress, options);
+  const results = await Promise.allSettled(state.nodes!.map((n) => provisionNode(conns, state, n.name, progress, options)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ node: state.nodes![i].name, error: r.reason as Error }] : []));
   const quorum = failed.find((f) => f.error instanceof NoQuorumError);
   if (quorum) throw quorum.error;
@@ -154,6 +164,18 @@ async function applyClusterPci(conns: ClusterConnections, state: DesiredState, v
     await applyClusterPciMapping(conns.get(viewer).api, change);
   }
   return pending.length;
+}
+
+/** --prune: the storage.cfg entries no node declares and --prune=NAME names, deleted once for the cluster. */
+async function pruneClusterStorage(conns: ClusterConnections, state: DesiredState, viewer: string, progress: ProgressFn, options: ClusterRunOptions): Promise<number> {
+  if (!options.prune) return 0;
+  const api = conns.get(viewer).api;
+  const deletions = clusterStoragePrune(state, await listStorage(api), { prune: true, pruneNames: options.pruneNames }).filter((c) => c.action === 'delete');
+  for (const change of deletions) {
+    progress(`- ${change.id}: delete (storage.cfg, for every node)`);
+    await deleteStorage(api, (change.current as StorageConfig).storage);
+  }
+  return deletions.length;
 }
 
 /** A write PVE refused for lack of quorum becomes NoQuorumError (one clear message, no stack of retries). */

@@ -46,7 +46,7 @@ export interface ClusterStorage {
   nodesOf(id: string): string[] | undefined;
   /** Storage ids some node of the file declares (what --prune never deletes). */
   declared: ReadonlySet<string>;
-  /** Whether this node's plan carries the cluster's --prune deletions (the first node's does). */
+  /** Whether this node's plan carries --prune deletions of storage.cfg entries: never; the cluster-wide step does (`clusterStoragePrune`). */
   prunes: boolean;
 }
 
@@ -62,7 +62,7 @@ export function clusterStorageOf(state: Pick<DesiredSpec, 'nodes' | 'node'>): Cl
       return on.length === nodes.length ? undefined : [...on].sort();
     },
     declared: new Set(holders.keys()),
-    prunes: nodes[0].name === state.node,
+    prunes: false,
   };
 }
 
@@ -123,6 +123,26 @@ export function diffStorage(specs: StorageSpec[], current: StorageCurrent, prune
     }
   }
   return changes;
+}
+
+/**
+ * `--prune` of storage.cfg in a cluster: the file is one for all nodes, so its entries that no node
+ * declares are pruned once, by the cluster-wide step (never by a node's). PVE keeps no mark on an
+ * entry, so each is deleted only when named (`--prune=local-lvm`), else listed as kept.
+ */
+export function clusterStoragePrune(state: Pick<DesiredSpec, 'nodes' | 'node'>, storages: StorageConfig[], options: DiffOptions): Change[] {
+  const declared = new Set((state.nodes ?? []).flatMap((n) => n.storage.map((st) => st.id)));
+  if (!options.prune) return [];
+  return storages
+    .filter((s) => !declared.has(s.storage))
+    .map((s) =>
+      pruneOrKeep(
+        { kind: 'storage', id: `storage ${s.storage}`, action: 'delete', fields: [{ field: 'storage', from: `${s.type} content=${s.content ?? ''}${s.nodes ? ` nodes=${s.nodes}` : ''}` }], current: s },
+        s.storage,
+        false,
+        options,
+      ),
+    );
 }
 
 /** The entry is what the node's change wants (another node of the cluster may have written it). */
