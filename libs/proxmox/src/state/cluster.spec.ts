@@ -71,7 +71,7 @@ describe('a cluster in genesis.yaml', () => {
       expect.stringMatching(/: vms\[1\]\.ha: VM 110's disks are on tank, a ZFS pool of pve2 only: HA cannot start it on pve3 when pve2 fails .*add replicate: \{ to: \[pve3\] \}.*or list only pve2 under ha\.nodes/),
     ]);
     // The target must have the storage; only ZFS pools replicate.
-    const noTankOnPve3 = base.replace(/(- name: pve3[\s\S]*?storage:\n)      - \{ id: tank[^\n]*\n/, '$1');
+    const noTankOnPve3 = base.replace(/(- name: pve3[\s\S]*?storage:\n) {6}- \{ id: tank[^\n]*\n/, '$1');
     expect(problems(noTankOnPve3)).toEqual([expect.stringMatching(/: vms\[1\]\.replicate\.to\[0\]: node pve3 has no storage "tank": .*storage 'tank' is not available on node 'pve3'.*declare tank under nodes\[2\]\.storage/)]);
     const onDir = base.replace('id: 9001, name: tpl-pve2, node: pve2, ostype: l26, bridge: vmbr1, disk: { storage: tank', 'id: 9001, name: tpl-pve2, node: pve2, ostype: l26, bridge: vmbr1, disk: { storage: local');
     expect(problems(onDir)).toEqual(expect.arrayContaining([expect.stringMatching(/: vms\[1\]\.replicate: VM 110's disks are on local, a dir storage; PVE replicates only ZFS pools \(missing replicate feature on volume 'local:vm-110-disk-0'\)/)]));
