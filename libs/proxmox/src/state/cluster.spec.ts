@@ -78,6 +78,20 @@ describe('a cluster in genesis.yaml', () => {
     expect(problems(base.replace("replicate: { to: [pve3] }", "replicate: { to: [pve3], schedule: 'every {15}' }"))).toEqual([expect.stringMatching(/: vms\[1\]\.replicate\.schedule: "every \{15\}" is not a calendar event/)]);
   });
 
+  it("replicate.schedule: PVE's calendar events are taken (pvesr docs, pve-common test/calendar_event_test.pl), others refused at their line with the reason and the fix (pve-common PVE/CalendarEvent.pm parse_calendar_event)", () => {
+    const base = clusterYaml(NODES);
+    const line = base.split('\n').findIndex((l) => l.includes('replicate: { to: [pve3] }')) + 1;
+    const withSchedule = (schedule: string) => base.replace('replicate: { to: [pve3] }', `replicate: { to: [pve3], schedule: '${schedule}' }`);
+    for (const schedule of ['*/15', 'mon..fri 22:30', 'sat 8:00', 'daily', 'hourly', '*/5', '2,22:30', 'sun 01:00 UTC']) expect(load(withSchedule(schedule)).vms[1].replicate?.schedule).toBe(schedule);
+    // No hour 25, so PVE reads 25:61 as minutes:seconds (calendar_event.rs parse_time_spec: [H:]M[:S]), and 61 is no second.
+    expect(problems(withSchedule('mon..fri 25:61'))).toEqual([
+      `${line}: vms[1].replicate.schedule: "mon..fri 25:61" is not a calendar event PVE parses (second 61 is out of range (below 60)); write a calendar event such as '*/15' (every 15 minutes), 'hourly', 'daily', 'mon..fri 22:30' or 'sat 8:00'`,
+    ]);
+    expect(problems(withSchedule('every 15 minutes'))).toEqual([expect.stringMatching(new RegExp(`^${line}: vms\\[1\\]\\.replicate\\.schedule: "every 15 minutes" is not a calendar event PVE parses \\('every' is not a weekday`))]);
+    expect(problems(withSchedule('*/61'))).toEqual([expect.stringMatching(/: vms\[1\]\.replicate\.schedule: "\*\/61" is not a calendar event PVE parses \(minute repetition 61 is out of range/)]);
+    expect(problems(withSchedule('Daily at 8'))).toEqual([expect.stringMatching(/"Daily at 8" is not a calendar event PVE parses \('Daily' is not a weekday/)]);
+  });
+
   it('the single-node infra/genesis.yaml stays valid as it is', () => {
     const state = genesisState();
     expect([state.nodes, state.cluster, state.node]).toEqual([undefined, undefined, 'pve']);

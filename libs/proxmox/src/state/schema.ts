@@ -3,6 +3,7 @@
  * the loader prefixes file, line, field path and the offending value.
  */
 import { z } from 'zod';
+import { CALENDAR_EVENT_EXAMPLES, calendarEventProblem } from './calendar-event';
 import { installerSchema } from './installer-schema';
 import { parseCidr, parseIpv4 } from './ipv4';
 
@@ -103,14 +104,18 @@ export const vmHaSchema = z.strictObject({
  * Storage replication of a VM on a node-local ZFS pool (`/cluster/replication`, pvesr): one job per
  * node in `to`, so HA can start the VM there from the last copy. pve-guest-common
  * `PVE/ReplicationConfig.pm`: `schedule` is a calendar event (default `*\/15`, at most 128
- * characters), `rate` a limit in MB/s (at least 1).
+ * characters; format `pve-calendar-event`, checked as pve-common `PVE/CalendarEvent.pm`
+ * `parse_calendar_event` does, see `calendar-event.ts`), `rate` a limit in MB/s (at least 1).
  */
 export const vmReplicateSchema = z.strictObject({
   to: z.array(nodeName).min(1, { message: 'is empty; name the node(s) to keep a copy on, e.g. [pve3]' }),
   schedule: z
     .string()
     .max(128, { message: 'is longer than the 128 characters PVE allows for a schedule' })
-    .regex(/^[A-Za-z0-9*/,.:~ -]+$/, { message: "is not a calendar event; use e.g. '*/15' (every 15 minutes), '*/5', 'hourly' or 'mon..fri 22:00'" })
+    .superRefine((schedule, ctx) => {
+      const problem = calendarEventProblem(schedule);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; write a calendar event such as ${CALENDAR_EVENT_EXAMPLES}` });
+    })
     .default('*/15'),
   rate: z.number().min(1, { message: 'is below 1; PVE takes a rate limit of at least 1 MB/s (omit it for no limit)' }).optional(),
 });
