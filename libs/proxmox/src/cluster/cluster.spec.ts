@@ -8,6 +8,7 @@ import { planCluster, clusterPlanProblems, clusterPlanWrites, formatClusterWide,
 import { NoQuorumError } from './quorum';
 import { verifyCluster } from './verify';
 import { getClusterStatus } from './api';
+import { createPciMapping, listPciMappings } from '../api/pci';
 
 const readTrace = (file: string): TraceLine[] =>
   existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceLine) : [];
@@ -339,6 +340,33 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect((await conns.get('pve3').api.get<Array<{ storage: string }>>('/storage')).map((x) => x.storage)).not.toContain('local-lvm');
       clearTrace(c.trace);
       expect(await provisionCluster(conns, c.load(), c.env, say, { prune: true, pruneNames: ['local-lvm'] })).toBe(0);
+      expect(writes(readTrace(c.trace))).toEqual([]);
+    });
+
+    it('--prune of PCI mappings runs once, in the cluster-wide step (mapping/pci.cfg is one file for all nodes): a mapping no node declares is listed there, deleted only when named, with one DELETE', async () => {
+      c = await simulatedCluster({ pveVersion, latencyMs: 5 });
+      const conns = c.connect();
+      await provisionCluster(conns, c.load(), c.env, say);
+      // Someone mapped pve1's card by hand under another id (pve-guest-common PVE/Mapping/PCI.pm; PVE keeps no mark on it).
+      await createPciMapping(conns.get('pve2').api, 'old-gpu', ['node=pve1,path=0000:01:00,id=10de:2204,iommugroup=14'], 'by hand');
+      expect(formatClusterWide(await planCluster(conns, c.load(), c.env))).not.toContain('old-gpu');
+      const kept = await planCluster(conns, c.load(), c.env, { prune: true });
+      expect(kept.config?.changes.find((x) => x.id === 'pci mapping old-gpu')).toMatchObject({ action: 'unchanged', notes: ['not declared and not made by Genesis: kept by --prune; --prune=old-gpu deletes it'] });
+      expect(kept.config?.changes.find((x) => x.id === 'pci mapping rtx3090')).toMatchObject({ action: 'unchanged' });
+      expect(formatNodes(kept.nodes)).not.toContain('old-gpu');
+      expect(clusterPlanWrites(kept)).toBe(0);
+      const named = await planCluster(conns, c.load(), c.env, { prune: true, pruneNames: ['old-gpu'] });
+      expect(pendingChanges(named.config!).map((x) => `${x.action} ${x.id}`)).toEqual(['delete pci mapping old-gpu']);
+      expect(clusterPlanWrites(named)).toBe(1);
+      clearTrace(c.trace);
+      const lines: string[] = [];
+      await provisionCluster(conns, c.load(), c.env, (l) => lines.push(l), { prune: true, pruneNames: ['old-gpu'] });
+      // Once, through the first node (the cluster-wide step), by no node's own step.
+      expect(writes(readTrace(c.trace)).map((l) => `${l.to} ${l.method} ${l.path}`)).toEqual([`127.0.0.1:${c.sims.node('pve1').port} DELETE /cluster/mapping/pci/old-gpu`]);
+      expect(lines).toContain('- pci mapping old-gpu: delete (mapping/pci.cfg, for every node)');
+      expect((await listPciMappings(conns.get('pve3').api)).map((m) => m.id)).toEqual(['rtx3090']);
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say, { prune: true, pruneNames: ['old-gpu'] })).toBe(0);
       expect(writes(readTrace(c.trace))).toEqual([]);
     });
 

@@ -40,8 +40,9 @@ export async function planClusterWide(conns: ClusterConnections, state: DesiredS
 
 /**
  * What is declared once for the cluster and lives in /etc/pve: the PCI mappings (each node's entry
- * read from that node), the firewall, and with --prune the storage.cfg entries no node declares
- * (one file for all nodes: pruned here, once, never by a node's step).
+ * read from that node), the firewall, and with --prune the storage.cfg entries and PCI mappings no
+ * node declares (one file each for all nodes: pruned here, once, never by a node's step; PVE keeps
+ * no mark on either, so each only when named, `--prune=NAME`, else listed as kept).
  */
 export async function planClusterConfig(conns: ClusterConnections, state: DesiredState, viewer: string, options: ClusterRunOptions = {}): Promise<Plan> {
   const declared = declaredMappings(state);
@@ -49,10 +50,10 @@ export async function planClusterConfig(conns: ClusterConnections, state: Desire
   const api = conns.get(viewer).api;
   const [firewall, pci, storages] = await Promise.all([
     plan(api, nodeState(state, viewer, new Map()), { kinds: ['firewall'], ...prune }),
-    declared.length ? readClusterPci(conns, viewer, declared) : undefined,
+    declared.length || options.prune ? readClusterPci(conns, viewer, declared) : undefined,
     options.prune ? listStorage(api) : ([] as StorageConfig[]),
   ]);
-  const mappings = pci ? diffClusterPciMappings(declared, pci, { prune: false }) : [];
+  const mappings = pci ? diffClusterPciMappings(declared, pci, prune) : [];
   return { ...firewall, kinds: ['pci-mapping', 'firewall', 'storage'], changes: [...mappings, ...firewall.changes, ...clusterStoragePrune(state, storages, prune)] };
 }
 
@@ -118,7 +119,7 @@ export async function assertQuorum(conns: ClusterConnections, node: string): Pro
   if (!q.quorate) throw new NoQuorumError(node, `online ${q.online.join(', ') || 'none'}, offline ${q.offline.join(', ')}`);
 }
 
-/** Membership, then the firewall, the PCI mappings and (--prune) storage.cfg entries no node declares: what every node's provision depends on. */
+/** Membership, then the firewall, the PCI mappings and (--prune) the storage.cfg entries and PCI mappings no node declares: what every node's provision depends on. */
 export async function provisionClusterWide(conns: ClusterConnections, state: DesiredState, env: NodeJS.ProcessEnv, progress: ProgressFn, options: ClusterRunOptions = {}): Promise<number> {
   const membership = await planMembership(conns, state, env);
   for (const line of formatMembership(membership)) progress(line);
@@ -129,7 +130,7 @@ export async function provisionClusterWide(conns: ClusterConnections, state: Des
     await applyMembership(conns, membership, env, progress);
     await assertQuorum(conns, membership.first);
     const fw = await apply(conns.get(membership.first).api, nodeState(state, membership.first, new Map()), { kinds: ['firewall'], progress, prune: !!options.prune, pruneNames: options.pruneNames });
-    const pci = await applyClusterPci(conns, state, membership.first, progress);
+    const pci = await applyClusterPci(conns, state, membership.first, progress, options);
     return membershipWrites(membership) + fw.applied.length + pci + (await pruneClusterStorage(conns, state, membership.first, progress, options));
   });
 }
@@ -152,15 +153,19 @@ export async function provisionCluster(conns: ClusterConnections, state: Desired
   return wide + results.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
 }
 
-/** The PCI mappings, one write per mapping that differs; refuses when a node's entry cannot be made. */
-async function applyClusterPci(conns: ClusterConnections, state: DesiredState, viewer: string, progress: ProgressFn): Promise<number> {
+/**
+ * The PCI mappings, one write per mapping that differs, and (--prune) one DELETE per mapping no node
+ * declares that --prune=NAME names; refuses when a node's entry cannot be made.
+ */
+async function applyClusterPci(conns: ClusterConnections, state: DesiredState, viewer: string, progress: ProgressFn, options: ClusterRunOptions): Promise<number> {
   const declared = declaredMappings(state);
-  if (!declared.length) return 0;
-  const pending = diffClusterPciMappings(declared, await readClusterPci(conns, viewer, declared), { prune: false }).filter((c) => c.action !== 'unchanged');
+  if (!declared.length && !options.prune) return 0;
+  const prune = { prune: !!options.prune, pruneNames: options.pruneNames };
+  const pending = diffClusterPciMappings(declared, await readClusterPci(conns, viewer, declared), prune).filter((c) => c.action !== 'unchanged');
   const problems = pending.flatMap((c) => (c.problems ?? []).map((p) => `${c.id}: ${p}`));
   if (problems.length) throw new Error(`cannot write the PCI mappings:\n  ${problems.join('\n  ')}`);
   for (const change of pending) {
-    progress(`${change.action} ${change.id}: ${change.fields.map((f) => f.field).join(', ')}`);
+    progress(change.action === 'delete' ? `- ${change.id}: delete (mapping/pci.cfg, for every node)` : `${change.action} ${change.id}: ${change.fields.map((f) => f.field).join(', ')}`);
     await applyClusterPciMapping(conns.get(viewer).api, change);
   }
   return pending.length;
