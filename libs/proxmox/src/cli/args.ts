@@ -1,5 +1,7 @@
 /** `genesis <command> [--file F] [--prune] [--allow-management-change] [--reboot] [--confirm-console]`: parsing and usage text. */
 import { STEPS, type StepName } from '../engine/registry';
+import { REPLICATION_SYNC_TIMEOUT_FLAG } from '../cluster/sync-timeout';
+import { parseDuration } from './duration';
 
 export const COMMANDS = ['plan', 'provision', 'verify', ...(Object.keys(STEPS) as StepName[])] as const;
 /** Commands of a cluster file only (see the usage text). */
@@ -21,6 +23,8 @@ export interface CliArgs {
   node?: string;
   /** A cluster file: only the cluster-wide part (membership, firewall). */
   clusterWide?: boolean;
+  /** A cluster file: how long provision waits for a new replication job's first sync (`--replication-sync-timeout`). */
+  replicationSyncTimeoutMs?: number;
 }
 
 export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
@@ -39,6 +43,8 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   --confirm-console          pass the GPU through even though it drives the host's only console
   --node NAME                (cluster file) plan, provision or verify only this node
   --cluster-wide             (cluster file) only the cluster-wide part: membership, firewall
+  --replication-sync-timeout D  (cluster file) how long provision waits for a new replication job's
+                             first sync, e.g. 90s, 10m, 1h (default 10m; or GENESIS_REPLICATION_SYNC_TIMEOUT)
   --version                  print the version and exit
 
 Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json, its
@@ -75,6 +81,14 @@ export function parseArgs(argv: string[]): CliArgs {
       const v = a === '--node' ? argv[++i] : a.slice('--node='.length);
       if (!v) throw new UsageError('--node needs a node name, e.g. --node pve1');
       args.node = v;
+    }
+    else if (a === REPLICATION_SYNC_TIMEOUT_FLAG || a.startsWith(`${REPLICATION_SYNC_TIMEOUT_FLAG}=`)) {
+      const v = a === REPLICATION_SYNC_TIMEOUT_FLAG ? argv[++i] : a.slice(REPLICATION_SYNC_TIMEOUT_FLAG.length + 1);
+      try {
+        args.replicationSyncTimeoutMs = parseDuration(v ?? '', REPLICATION_SYNC_TIMEOUT_FLAG);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
     }
     else if (a === '--file' || a === '-f') {
       const v = argv[++i];

@@ -56,6 +56,12 @@ describeSim('the CLI on a cluster file (what the inferred infra and node-<name> 
     expect(drained.out).toMatch(/STAYS {2}VM 100 \(brain\): passes through hostpci0 \(mapping rtx3090\), hardware of pve1 only; PVE cannot live-migrate it/);
     expect((await run('provision', '--node', 'pve9')).err).toMatch(/--node pve9 is not declared under nodes: \(pve1, pve2, pve3\)/);
     expect((await run('bridges')).err).toMatch(/cluster file: the step "bridges" runs per node inside provision; use provision --node NAME/);
+    // The first-sync wait is a positive duration, from the flag or the environment; a wrong one names the setting before anything is read.
+    const zero = await run('provision', '--replication-sync-timeout', '0');
+    expect([zero.code, zero.err.split('\n')[0]]).toEqual([2, '--replication-sync-timeout: "0" is not a positive duration; write it as e.g. 90s, 10m or 1h (a bare number is seconds)']);
+    const err: string[] = [];
+    const badEnv = await runCli(['provision', '--file', c.file], { out: () => undefined, err: (l) => err.push(l), env: { ...c.env, GENESIS_REPLICATION_SYNC_TIMEOUT: 'soon' } });
+    expect([badEnv, err]).toEqual([2, ['GENESIS_REPLICATION_SYNC_TIMEOUT: "soon" is not a positive duration; write it as e.g. 90s, 10m or 1h (a bare number is seconds)']]);
     const noToken = await runCli(['plan', '--file', c.file], { out: () => undefined, err: (l) => expect(l).toMatch(/PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set/), env: {} });
     expect(noToken).toBe(1);
   });

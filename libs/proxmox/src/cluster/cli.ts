@@ -5,6 +5,7 @@
  * is NoQuorumError's message, and the exit code is 1.
  */
 import type { CliArgs } from '../cli/args';
+import { parseDuration } from '../cli/duration';
 import type { CliIo } from '../cli/run';
 import { READ_CONNECTIONS } from '../cli/connect';
 import type { DesiredState } from '../state/load';
@@ -22,6 +23,7 @@ import {
   provisionClusterWide,
   provisionNode,
 } from './provision';
+import { REPLICATION_SYNC_TIMEOUT_ENV } from './sync-timeout';
 import { verifyCluster } from './verify';
 
 export async function runClusterCli(args: CliArgs, state: DesiredState, io: CliIo): Promise<number> {
@@ -34,6 +36,16 @@ export async function runClusterCli(args: CliArgs, state: DesiredState, io: CliI
     io.err(`${args.file} is a cluster file: the step "${args.command}" runs per node inside provision; use provision --node NAME (or nx run node-NAME:provision)`);
     return 2;
   }
+  let replicationSyncTimeoutMs = args.replicationSyncTimeoutMs;
+  const fromEnv = io.env[REPLICATION_SYNC_TIMEOUT_ENV];
+  if (replicationSyncTimeoutMs === undefined && fromEnv !== undefined) {
+    try {
+      replicationSyncTimeoutMs = parseDuration(fromEnv, REPLICATION_SYNC_TIMEOUT_ENV);
+    } catch (e) {
+      io.err((e as Error).message);
+      return 2;
+    }
+  }
   let conns: ClusterConnections;
   try {
     conns = connectionsFrom(clusterConfigsFromEnv(state, io.env), { maxSockets: READ_CONNECTIONS }, undefined, clusterHostChannelsFromEnv(state, io.env));
@@ -42,7 +54,14 @@ export async function runClusterCli(args: CliArgs, state: DesiredState, io: CliI
     return 1;
   }
   const started = Date.now();
-  const options: ClusterRunOptions = { reboot: args.reboot, confirmConsole: args.confirmConsole, prune: args.prune, pruneNames: args.pruneNames };
+  const options: ClusterRunOptions = {
+    reboot: args.reboot,
+    confirmConsole: args.confirmConsole,
+    prune: args.prune,
+    pruneNames: args.pruneNames,
+    allowManagementChange: args.allowManagementChange,
+    replicationSyncTimeoutMs,
+  };
   const scope = args.node ? `node ${args.node}` : args.clusterWide ? 'cluster-wide part' : 'whole cluster';
   try {
     switch (args.command) {

@@ -370,6 +370,61 @@ for (const pveVersion of ['9.1', '8.4'] as const) {
       expect(writes(readTrace(c.trace))).toEqual([]);
     });
 
+    it("--allow-management-change reaches a node's bridges step: the bridge carrying the node's API is refused without it, guarded and rolled back as on one node, applied with it", async () => {
+      c = await simulatedCluster({ pveVersion, latencyMs: 5 });
+      const conns = c.connect();
+      await provisionCluster(conns, c.load(), c.env, say);
+      // pve2's vmbr0 holds its address and the gateway: over loopback it is the bridge that carries pve2's management link (engine/network.ts managementBridge).
+      const base = readFileSync(c.file, 'utf8');
+      writeFileSync(c.file, base.replace('cidr: 192.168.1.12/24, gateway', 'cidr: 192.168.1.12/24, comment: LAN uplink, gateway'));
+      expect(formatNodes((await planCluster(conns, c.load(), c.env)).nodes)).toMatch(/Plan for node pve2[^]*~ bridge vmbr0: update/);
+      const networkWrites = () => writes(readTrace(c.trace)).filter((l) => l.path.startsWith('/nodes/pve2/network')).map((l) => `${l.method} ${l.path}`);
+      const vmbr0Comment = async () => (await conns.get('pve2').api.get<Array<{ iface: string; comments?: string }>>('/nodes/pve2/network')).find((i) => i.iface === 'vmbr0')?.comments?.trim();
+
+      clearTrace(c.trace);
+      await expect(provisionCluster(conns, c.load(), c.env, say)).rejects.toThrow(/^node pve2: bridge vmbr0 carries the management address 192\.168\.1\.12 \(the API this run talks to\), and this plan changes it\. .*run again with --allow-management-change/);
+      expect(networkWrites()).toEqual([]);
+
+      // Allowed, but pve2's API does not answer after the reload: the previous bridges are re-staged and reloaded.
+      const sim2 = c.sims.node('pve2');
+      const faultOnApply = (line: string) => {
+        if (line === '[pve2] Applying:') sim2.setFaults([{ kind: 'http500', method: 'GET', path: '^/version$', count: 4 }]);
+      };
+      await expect(provisionCluster(conns, c.load(), c.env, faultOnApply, { allowManagementChange: true, confirmTimeoutMs: 300 })).rejects.toThrow(
+        /^node pve2: bridge vmbr0 \(update\) failed: the API did not answer within 300 ms after the network reload\. The previous bridge configuration was restored and the API answers/,
+      );
+      sim2.setFaults([]);
+      expect(await vmbr0Comment()).toBeUndefined();
+
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say, { allowManagementChange: true })).toBe(1);
+      expect(networkWrites()).toEqual(['PUT /nodes/pve2/network/vmbr0', 'PUT /nodes/pve2/network']);
+      expect(await vmbr0Comment()).toBe('LAN uplink');
+      clearTrace(c.trace);
+      expect(await provisionCluster(conns, c.load(), c.env, say, { allowManagementChange: true })).toBe(0);
+      expect(writes(readTrace(c.trace))).toEqual([]);
+    });
+
+    it("a new replication job's first sync waits as long as --replication-sync-timeout allows, then fails naming the job and the setting; a rerun finds the sync done", async () => {
+      c = await simulatedCluster({ pveVersion, latencyMs: 5 });
+      const conns = c.connect();
+      await provisionCluster(conns, c.load(), c.env, say);
+      // Banker (on pve2) now keeps a copy on pve1 too; pve2's scheduler takes 3 s to run the new job.
+      writeFileSync(c.file, readFileSync(c.file, 'utf8').replace('replicate: { to: [pve3] }', 'replicate: { to: [pve3, pve1] }'));
+      c.sims.cluster.hostOf('pve2').behaviour.taskDurationMs = 3000;
+      const started = Date.now();
+      await expect(provisionCluster(conns, c.load(), c.env, say, { replicationSyncTimeoutMs: 300 })).rejects.toThrow(
+        'node pve2: replication job 110-1 (pve2 → pve1) has not finished its first sync within 300ms (the replication sync timeout, --replication-sync-timeout or GENESIS_REPLICATION_SYNC_TIMEOUT, default 10m); it keeps running on pve2: check it with `pvesr status` and run verify, or allow it longer, e.g. --replication-sync-timeout=30m',
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+      // The job runs on; once it has synced, nothing is left to do.
+      const status = () => conns.get('pve2').api.get<Array<{ id: string; last_sync?: number }>>('/nodes/pve2/replication');
+      const deadline = Date.now() + 30_000;
+      while (!(await status()).find((j) => j.id === '110-1')?.last_sync && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      c.sims.cluster.hostOf('pve2').behaviour.taskDurationMs = 10;
+      expect(await provisionCluster(conns, c.load(), c.env, say)).toBe(0);
+    });
+
     it('verify checks every link of cluster.links for every node (corosync.conf ringN_addr, ClusterConfig.pm join_info)', async () => {
       c = await simulatedCluster({ pveVersion, links: 2, latencyMs: 5 });
       const conns = c.connect();

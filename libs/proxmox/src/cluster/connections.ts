@@ -16,6 +16,8 @@ export interface NodeConnection {
   /** The certificate fingerprint this connection pins (what the join pins for the first node). */
   fingerprint?: string;
   endpoint: string;
+  /** The host the API is reached at (`nodes[].endpoint.host`): what the management guard of the node's bridges step protects. */
+  address: string;
 }
 
 export interface ClusterConnections {
@@ -47,7 +49,7 @@ export function connectionsFrom(
   const nodes = new Map(
     clients.map((client, i): [string, NodeConnection] => [
       configs[i].node,
-      { node: configs[i].node, api: polled(client), host: hosts.get(configs[i].node), fingerprint: configs[i].fingerprint, endpoint: `https://${configs[i].host}:${configs[i].port}` },
+      { node: configs[i].node, api: polled(client), host: hosts.get(configs[i].node), fingerprint: configs[i].fingerprint, endpoint: `https://${configs[i].host}:${configs[i].port}`, address: configs[i].host },
     ]),
   );
   return {

@@ -8,6 +8,7 @@
 import type { ProgressFn } from '../api/tasks';
 import { getVersion } from '../api/version';
 import { apply } from '../engine/apply';
+import { resolveManagementAddress } from '../engine/network';
 import { formatPlan, pendingChanges, plan, planProblems, type Plan } from '../engine/plan';
 import { ReadMemo } from '../engine/read-memo';
 import type { HostContext, ResourceKind } from '../resources/types';
@@ -30,9 +31,15 @@ export interface ClusterRunOptions {
   reboot?: boolean;
   /** `--confirm-console`: a node's GPU may be its only console. */
   confirmConsole?: boolean;
-  /** `--prune`: each node prunes its own kinds; storage.cfg and the firewall are pruned once, cluster-wide. */
+  /** `--prune`: each node prunes its own kinds; storage.cfg, PCI mappings and the firewall are pruned once, cluster-wide. */
   prune?: boolean;
   pruneNames?: string[];
+  /** `--allow-management-change`: a node's bridges step may change the bridge its API is reached through (guarded, rolled back as on one node). */
+  allowManagementChange?: boolean;
+  /** How long a node's API may take to answer after its network reload before the bridges are rolled back (default 60 s). */
+  confirmTimeoutMs?: number;
+  /** How long provision waits for a new replication job's first sync (`--replication-sync-timeout`; default 10 minutes). */
+  replicationSyncTimeoutMs?: number;
 }
 
 const hostContext = (conn: NodeConnection, options: ClusterRunOptions, progress?: ProgressFn): HostContext | undefined =>
@@ -75,9 +82,19 @@ export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `
 export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined, options: ClusterRunOptions = {}): Promise<number> {
   const projected = nodeState(state, conn.node, placement);
   const say: ProgressFn = (line) => progress(`[${conn.node}] ${line}`);
-  const result = await apply(conn.api, projected, { kinds: NODE_KINDS, progress: say, host: hostContext(conn, options, say), prune: !!options.prune, pruneNames: options.pruneNames });
+  const result = await apply(conn.api, projected, {
+    kinds: NODE_KINDS,
+    progress: say,
+    host: hostContext(conn, options, say),
+    prune: !!options.prune,
+    pruneNames: options.pruneNames,
+    // The single-node guard: the bridge carrying this node's API address is changed only when allowed, then confirmed or rolled back.
+    allowManagementChange: !!options.allowManagementChange,
+    managementAddress: await resolveManagementAddress(conn.address),
+    confirmTimeoutMs: options.confirmTimeoutMs,
+  });
   // After the VMs: a job needs its guest (PVE/API2/ReplicationConfig.pm create: `Guest '110' does not exist.`).
-  const replication = await planReplication(conn.api, projected, projected.vms, conn.node);
+  const replication = await planReplication(conn.api, projected, projected.vms, conn.node, { firstSyncTimeoutMs: options.replicationSyncTimeoutMs });
   for (const c of replication.filter((x) => x.apply)) say(`${c.id}: ${c.action} (${c.detail})`);
   const replicated = await applyReplication(conn.api, replication);
   const version = await getVersion(conn.api);

@@ -14,6 +14,8 @@
  * when Genesis made it (`[genesis]` in its comment), else kept and listed.
  */
 import type { PveApi } from '../client/types';
+import { DEFAULT_FIRST_SYNC_TIMEOUT_MS, REPLICATION_SYNC_TIMEOUT_ENV, REPLICATION_SYNC_TIMEOUT_FLAG } from './sync-timeout';
+import { formatDuration } from '../cli/duration';
 import { declaredNode } from '../state/cluster';
 import type { DesiredSpec, VmSpec } from '../state/schema';
 import {
@@ -40,7 +42,7 @@ export const DEFAULT_SCHEDULE = '*/15';
 const MARK = '[genesis]';
 
 export interface ReplicationOptions {
-  /** How long provision waits for a new job's first sync (default 10 minutes). */
+  /** How long provision waits for a new job's first sync (`--replication-sync-timeout`, GENESIS_REPLICATION_SYNC_TIMEOUT; default 10 minutes). */
   firstSyncTimeoutMs?: number;
 }
 
@@ -60,7 +62,12 @@ export async function awaitSync(api: PveApi, node: string, id: string, after: nu
     if ((s.last_sync ?? 0) > after) return s;
     if ((s.fail_count ?? 0) > 0 && (s.last_try ?? 0) > after)
       throw new Error(`replication job ${id} (${node} → ${s.target}) failed: ${s.error ?? 'no reason given'}; fix that on ${s.target} (is it online, does it have the storage?), then run provision again`);
-    if (Date.now() >= deadline) throw new Error(`replication job ${id} (${node} → ${s.target}) has not finished its first sync after ${Math.round(timeoutMs / 1000)} s; it keeps running on ${node}, check it with \`pvesr status\` and run verify`);
+    if (Date.now() >= deadline)
+      throw new Error(
+        `replication job ${id} (${node} → ${s.target}) has not finished its first sync within ${formatDuration(timeoutMs)} ` +
+          `(the replication sync timeout, ${REPLICATION_SYNC_TIMEOUT_FLAG} or ${REPLICATION_SYNC_TIMEOUT_ENV}, default ${formatDuration(DEFAULT_FIRST_SYNC_TIMEOUT_MS)}); ` +
+          `it keeps running on ${node}: check it with \`pvesr status\` and run verify, or allow it longer, e.g. ${REPLICATION_SYNC_TIMEOUT_FLAG}=30m`,
+      );
     await new Promise((r) => setTimeout(r, delay));
   }
 }
@@ -76,7 +83,7 @@ export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpe
   // Every VM on the node: one that no longer declares replicate: may have jobs Genesis made to remove.
   const wanted = vms;
   if (!wanted.length) return [];
-  const timeoutMs = options.firstSyncTimeoutMs ?? 600_000;
+  const timeoutMs = options.firstSyncTimeoutMs ?? DEFAULT_FIRST_SYNC_TIMEOUT_MS;
   // Before the cluster exists (or the VM), there is nothing yet: everything is to create.
   const [jobs, status] = await Promise.all([
     listReplicationJobs(api).catch((): ReplicationJobEntry[] => []),
