@@ -32,7 +32,12 @@ export const haNodeList = (nodes: string[]) => nodes.map((n, i) => `${n}:${nodes
 /** Whether this release places HA resources with rules (9.x) or groups (8.4). */
 export const usesHaRules = (release: string) => Number.parseFloat(release) >= 9;
 
-export async function planHa(api: PveApi, spec: DesiredSpec, vms: VmSpec[], release: string): Promise<HaChange[]> {
+export async function planHa(
+  api: PveApi,
+  spec: DesiredSpec,
+  vms: VmSpec[],
+  release: string,
+): Promise<HaChange[]> {
   const wanted = vms.filter((v) => v.ha);
   if (!wanted.length) return [];
   const rules = usesHaRules(release);
@@ -43,7 +48,9 @@ export async function planHa(api: PveApi, spec: DesiredSpec, vms: VmSpec[], rele
   };
   const [resources, placements] = await Promise.all([
     listHaResources(api).catch(none<Awaited<ReturnType<typeof listHaResources>>[number]>),
-    rules ? listHaRules(api).catch(none<Awaited<ReturnType<typeof listHaRules>>[number]>) : listHaGroups(api).catch(none<Awaited<ReturnType<typeof listHaGroups>>[number]>),
+    rules
+      ? listHaRules(api).catch(none<Awaited<ReturnType<typeof listHaRules>>[number]>)
+      : listHaGroups(api).catch(none<Awaited<ReturnType<typeof listHaGroups>>[number]>),
   ]);
   const changes: HaChange[] = [];
   for (const vm of wanted) {
@@ -54,14 +61,29 @@ export async function planHa(api: PveApi, spec: DesiredSpec, vms: VmSpec[], rele
     if (ha.nodes.length) {
       if (rules) {
         const rule = (placements as Awaited<ReturnType<typeof listHaRules>>).find((r) => r.rule === name);
-        const same = rule && rule.type === 'node-affinity' && rule.resources === sid && rule.nodes === nodes && !!rule.strict === ha.strict;
+        const same =
+          rule &&
+          rule.type === 'node-affinity' &&
+          rule.resources === sid &&
+          rule.nodes === nodes &&
+          !!rule.strict === ha.strict;
         const body = { type: 'node-affinity', resources: sid, nodes, strict: ha.strict };
         changes.push(
           same
             ? { id: `ha rule ${name}`, action: 'unchanged' }
             : rule
-              ? { id: `ha rule ${name}`, action: 'update', detail: `nodes ${rule.nodes ?? '-'} → ${nodes}`, apply: (a) => updateHaRule(a, name, body) }
-              : { id: `ha rule ${name}`, action: 'create', detail: `${sid} on ${nodes}${ha.strict ? ' (strict)' : ''}`, apply: (a) => createHaRule(a, { rule: name, ...body, comment: `[genesis] ${vm.name}` }) },
+              ? {
+                  id: `ha rule ${name}`,
+                  action: 'update',
+                  detail: `nodes ${rule.nodes ?? '-'} → ${nodes}`,
+                  apply: (a) => updateHaRule(a, name, body),
+                }
+              : {
+                  id: `ha rule ${name}`,
+                  action: 'create',
+                  detail: `${sid} on ${nodes}${ha.strict ? ' (strict)' : ''}`,
+                  apply: (a) => createHaRule(a, { rule: name, ...body, comment: `[genesis] ${vm.name}` }),
+                },
         );
       } else {
         const group = (placements as Awaited<ReturnType<typeof listHaGroups>>).find((g) => g.group === name);
@@ -70,29 +92,50 @@ export async function planHa(api: PveApi, spec: DesiredSpec, vms: VmSpec[], rele
           same
             ? { id: `ha group ${name}`, action: 'unchanged' }
             : group
-              ? { id: `ha group ${name}`, action: 'update', detail: `nodes ${group.nodes} → ${nodes}`, apply: (a) => updateHaGroup(a, name, { nodes, restricted: ha.strict }) }
-              : { id: `ha group ${name}`, action: 'create', detail: nodes, apply: (a) => createHaGroup(a, { group: name, nodes, restricted: ha.strict, comment: `[genesis] ${vm.name}` }) },
+              ? {
+                  id: `ha group ${name}`,
+                  action: 'update',
+                  detail: `nodes ${group.nodes} → ${nodes}`,
+                  apply: (a) => updateHaGroup(a, name, { nodes, restricted: ha.strict }),
+                }
+              : {
+                  id: `ha group ${name}`,
+                  action: 'create',
+                  detail: nodes,
+                  apply: (a) =>
+                    createHaGroup(a, {
+                      group: name,
+                      nodes,
+                      restricted: ha.strict,
+                      comment: `[genesis] ${vm.name}`,
+                    }),
+                },
         );
       }
     }
     const group = !rules && ha.nodes.length ? name : undefined;
     const resource = resources.find((r) => r.sid === sid);
     if (!resource) {
-      changes.push({ id: `ha resource ${sid}`, action: 'create', detail: `${vm.name}, ${ha.state}${group ? `, group ${group}` : ''}`, apply: (a) => createHaResource(a, { sid, state: ha.state, ...(group ? { group } : {}), comment: `[genesis] ${vm.name}` }) });
+      changes.push({
+        id: `ha resource ${sid}`,
+        action: 'create',
+        detail: `${vm.name}, ${ha.state}${group ? `, group ${group}` : ''}`,
+        apply: (a) =>
+          createHaResource(a, {
+            sid,
+            state: ha.state,
+            ...(group ? { group } : {}),
+            comment: `[genesis] ${vm.name}`,
+          }),
+      });
     } else if ((resource.state ?? 'started') !== ha.state || (group && resource.group !== group)) {
-      changes.push({ id: `ha resource ${sid}`, action: 'update', detail: `state ${resource.state} → ${ha.state}`, apply: (a) => updateHaResource(a, sid, { state: ha.state, ...(group ? { group } : {}) }) });
+      changes.push({
+        id: `ha resource ${sid}`,
+        action: 'update',
+        detail: `state ${resource.state} → ${ha.state}`,
+        apply: (a) => updateHaResource(a, sid, { state: ha.state, ...(group ? { group } : {}) }),
+      });
     } else changes.push({ id: `ha resource ${sid}`, action: 'unchanged' });
   }
   return changes;
-}
-
-/** Groups and rules before the resources that name them; one write at a time (one ha config file). */
-export async function applyHa(api: PveApi, changes: HaChange[]): Promise<number> {
-  let n = 0;
-  for (const c of changes) {
-    if (!c.apply) continue;
-    await c.apply(api);
-    n++;
-  }
-  return n;
 }

@@ -14,8 +14,14 @@ import { ReadMemo } from '../engine/read-memo';
 import type { HostContext, ResourceKind } from '../resources/types';
 import { projectNode } from '../state/cluster';
 import type { DesiredState } from '../state/load';
-import { applyHa, planHa, type HaChange } from './ha';
-import { applyReplication, formatReplicationChange, planReplication, replicationWrites, type ReplicationChange } from './replication';
+import { planHa, type HaChange } from './ha';
+import { applyOneAtATime } from './one-at-a-time';
+import {
+  formatReplicationChange,
+  planReplication,
+  replicationWrites,
+  type ReplicationChange,
+} from './replication';
 import type { NodeConnection } from './connections';
 
 /**
@@ -23,7 +29,14 @@ import type { NodeConnection } from './connections';
  * The host-file steps run through the node's own channel: gpu-host only where the node declares
  * GPUs (its projection has them), host-network (NAT, forwarding) on every node with a channel.
  */
-export const NODE_KINDS: readonly ResourceKind[] = ['storage', 'gpu-host', 'bridge', 'host-network', 'template', 'vm'];
+export const NODE_KINDS: readonly ResourceKind[] = [
+  'storage',
+  'gpu-host',
+  'bridge',
+  'host-network',
+  'template',
+  'vm',
+];
 
 /** What the CLI's flags ask of a cluster run: the host steps' consent (per node), and --prune. */
 export interface ClusterRunOptions {
@@ -42,8 +55,14 @@ export interface ClusterRunOptions {
   replicationSyncTimeoutMs?: number;
 }
 
-const hostContext = (conn: NodeConnection, options: ClusterRunOptions, progress?: ProgressFn): HostContext | undefined =>
-  conn.host ? { host: conn.host, progress, reboot: !!options.reboot, confirmConsole: !!options.confirmConsole } : undefined;
+const hostContext = (
+  conn: NodeConnection,
+  options: ClusterRunOptions,
+  progress?: ProgressFn,
+): HostContext | undefined =>
+  conn.host
+    ? { host: conn.host, progress, reboot: !!options.reboot, confirmConsole: !!options.confirmConsole }
+    : undefined;
 
 export interface NodePlan {
   node: string;
@@ -53,16 +72,31 @@ export interface NodePlan {
   state: DesiredState;
 }
 
-export function nodeState(state: DesiredState, node: string, placement: ReadonlyMap<number, string>): DesiredState {
+export function nodeState(
+  state: DesiredState,
+  node: string,
+  placement: ReadonlyMap<number, string>,
+): DesiredState {
   return { ...projectNode(state, node, placement).spec, source: state.source };
 }
 
-export async function planNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, options: ClusterRunOptions = {}): Promise<NodePlan> {
+export async function planNode(
+  conn: NodeConnection,
+  state: DesiredState,
+  placement: ReadonlyMap<number, string>,
+  options: ClusterRunOptions = {},
+): Promise<NodePlan> {
   const projected = nodeState(state, conn.node, placement);
   const reads = new ReadMemo(conn.api);
   // The HA reads go out with the plan's first round (the release, read once, picks rules or groups).
   const [p, ha, replication] = await Promise.all([
-    plan(conn.api, projected, { kinds: NODE_KINDS, reads, host: hostContext(conn, options), prune: !!options.prune, pruneNames: options.pruneNames }),
+    plan(conn.api, projected, {
+      kinds: NODE_KINDS,
+      reads,
+      host: hostContext(conn, options),
+      prune: !!options.prune,
+      pruneNames: options.pruneNames,
+    }),
     getVersion(reads).then((version) => planHa(reads, projected, projected.vms, version.release)),
     planReplication(reads, projected, projected.vms, conn.node),
   ]);
@@ -72,14 +106,26 @@ export async function planNode(conn: NodeConnection, state: DesiredState, placem
 export function formatNodePlan(np: NodePlan): string {
   const lines = [formatPlan(np.plan, np.state.source.file)];
   for (const c of np.replication) lines.push(formatReplicationChange(c));
-  for (const c of np.ha) lines.push(`  ${c.action === 'unchanged' ? '=' : c.action === 'create' ? '+' : '~'} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action} (${c.detail})`}`);
+  for (const c of np.ha)
+    lines.push(
+      `  ${c.action === 'unchanged' ? '=' : c.action === 'create' ? '+' : '~'} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action} (${c.detail})`}`,
+    );
   return lines.join('\n');
 }
 
-export const nodeWrites = (np: NodePlan) => pendingChanges(np.plan).length + replicationWrites(np.replication) + np.ha.filter((c) => c.action !== 'unchanged').length;
+export const nodeWrites = (np: NodePlan) =>
+  pendingChanges(np.plan).length +
+  replicationWrites(np.replication) +
+  np.ha.filter((c) => c.action !== 'unchanged').length;
 export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `${np.node}: ${p}`);
 
-export async function applyNode(conn: NodeConnection, state: DesiredState, placement: ReadonlyMap<number, string>, progress: ProgressFn = () => undefined, options: ClusterRunOptions = {}): Promise<number> {
+export async function applyNode(
+  conn: NodeConnection,
+  state: DesiredState,
+  placement: ReadonlyMap<number, string>,
+  progress: ProgressFn = () => undefined,
+  options: ClusterRunOptions = {},
+): Promise<number> {
   const projected = nodeState(state, conn.node, placement);
   const say: ProgressFn = (line) => progress(`[${conn.node}] ${line}`);
   const result = await apply(conn.api, projected, {
@@ -94,11 +140,13 @@ export async function applyNode(conn: NodeConnection, state: DesiredState, place
     confirmTimeoutMs: options.confirmTimeoutMs,
   });
   // After the VMs: a job needs its guest (PVE/API2/ReplicationConfig.pm create: `Guest '110' does not exist.`).
-  const replication = await planReplication(conn.api, projected, projected.vms, conn.node, { firstSyncTimeoutMs: options.replicationSyncTimeoutMs });
+  const replication = await planReplication(conn.api, projected, projected.vms, conn.node, {
+    firstSyncTimeoutMs: options.replicationSyncTimeoutMs,
+  });
   for (const c of replication.filter((x) => x.apply)) say(`${c.id}: ${c.action} (${c.detail})`);
-  const replicated = await applyReplication(conn.api, replication);
+  const replicated = await applyOneAtATime(conn.api, replication);
   const version = await getVersion(conn.api);
   const ha = await planHa(conn.api, projected, projected.vms, version.release);
   for (const c of ha.filter((x) => x.action !== 'unchanged')) say(`${c.id}: ${c.action} (${c.detail})`);
-  return result.applied.length + replicated + (await applyHa(conn.api, ha));
+  return result.applied.length + replicated + (await applyOneAtATime(conn.api, ha)); // groups and rules before the resources that name them (plan order);
 }

@@ -14,7 +14,11 @@
  * when Genesis made it (`[genesis]` in its comment), else kept and listed.
  */
 import type { PveApi } from '../client/types';
-import { DEFAULT_FIRST_SYNC_TIMEOUT_MS, REPLICATION_SYNC_TIMEOUT_ENV, REPLICATION_SYNC_TIMEOUT_FLAG } from './sync-timeout';
+import {
+  DEFAULT_FIRST_SYNC_TIMEOUT_MS,
+  REPLICATION_SYNC_TIMEOUT_ENV,
+  REPLICATION_SYNC_TIMEOUT_FLAG,
+} from './sync-timeout';
 import { formatDuration } from '../cli/duration';
 import { declaredNode } from '../state/cluster';
 import type { DesiredSpec, VmSpec } from '../state/schema';
@@ -55,13 +59,21 @@ export function replicationTargets(spec: DesiredSpec, vm: VmSpec, runsOn: string
 const when = (epoch: number) => new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
 
 /** Waits for a job's next successful sync after `after` (epoch s); a failed run is an error naming PVE's reason. */
-export async function awaitSync(api: PveApi, node: string, id: string, after: number, timeoutMs: number): Promise<ReplicationStatusEntry> {
+export async function awaitSync(
+  api: PveApi,
+  node: string,
+  id: string,
+  after: number,
+  timeoutMs: number,
+): Promise<ReplicationStatusEntry> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
     const s = await replicationJobStatus(api, node, id);
     if ((s.last_sync ?? 0) > after) return s;
     if ((s.fail_count ?? 0) > 0 && (s.last_try ?? 0) > after)
-      throw new Error(`replication job ${id} (${node} → ${s.target}) failed: ${s.error ?? 'no reason given'}; fix that on ${s.target} (is it online, does it have the storage?), then run provision again`);
+      throw new Error(
+        `replication job ${id} (${node} → ${s.target}) failed: ${s.error ?? 'no reason given'}; fix that on ${s.target} (is it online, does it have the storage?), then run provision again`,
+      );
     if (Date.now() >= deadline)
       throw new Error(
         `replication job ${id} (${node} → ${s.target}) has not finished its first sync within ${formatDuration(timeoutMs)} ` +
@@ -79,7 +91,13 @@ const syncNow = (node: string, id: string, timeoutMs: number) => async (api: Pve
   return awaitSync(api, node, id, before, timeoutMs);
 };
 
-export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpec[], node: string, options: ReplicationOptions = {}): Promise<ReplicationChange[]> {
+export async function planReplication(
+  api: PveApi,
+  spec: DesiredSpec,
+  vms: VmSpec[],
+  node: string,
+  options: ReplicationOptions = {},
+): Promise<ReplicationChange[]> {
   // Every VM on the node: one that no longer declares replicate: may have jobs Genesis made to remove.
   const wanted = vms;
   if (!wanted.length) return [];
@@ -107,7 +125,13 @@ export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpe
           action: 'create',
           detail: `VM ${vm.id} (${vm.name}) ${node} → ${target}, schedule ${want.schedule}${want.rate ? `, rate ${want.rate} MB/s` : ''}; first sync now`,
           apply: async (a) => {
-            await createReplicationJob(a, { id, target, schedule: want.schedule, ...(want.rate ? { rate: want.rate } : {}), comment: `${MARK} ${vm.name}` });
+            await createReplicationJob(a, {
+              id,
+              target,
+              schedule: want.schedule,
+              ...(want.rate ? { rate: want.rate } : {}),
+              comment: `${MARK} ${vm.name}`,
+            });
             await syncNow(node, id, timeoutMs)(a);
           },
         });
@@ -132,7 +156,12 @@ export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpe
       if (deletions.length) params.delete = deletions.join(',');
       const state = status.find((s) => s.id === job.id);
       if (fields.length) {
-        changes.push({ id: `replication ${job.id}`, action: 'update', detail: `${node} → ${target}: ${fields.join('; ')}`, apply: (a) => updateReplicationJob(a, job.id, params) });
+        changes.push({
+          id: `replication ${job.id}`,
+          action: 'update',
+          detail: `${node} → ${target}: ${fields.join('; ')}`,
+          apply: (a) => updateReplicationJob(a, job.id, params),
+        });
       } else if (state && !state.last_sync) {
         // Never synced (a run that stopped before its first sync ended, or the VM came here without its state).
         changes.push({
@@ -145,8 +174,18 @@ export async function planReplication(api: PveApi, spec: DesiredSpec, vms: VmSpe
     }
     for (const job of mine.filter((j) => !targets.includes(j.target))) {
       if ((job.comment ?? '').includes(MARK))
-        changes.push({ id: `replication ${job.id}`, action: 'delete', detail: `${vm.name} no longer replicates to ${job.target}; PVE removes the copies there`, apply: (a) => deleteReplicationJob(a, job.id) });
-      else changes.push({ id: `replication ${job.id}`, action: 'kept', detail: `to ${job.target}, not declared and not made by Genesis; delete it in PVE if it should go` });
+        changes.push({
+          id: `replication ${job.id}`,
+          action: 'delete',
+          detail: `${vm.name} no longer replicates to ${job.target}; PVE removes the copies there`,
+          apply: (a) => deleteReplicationJob(a, job.id),
+        });
+      else
+        changes.push({
+          id: `replication ${job.id}`,
+          action: 'kept',
+          detail: `to ${job.target}, not declared and not made by Genesis; delete it in PVE if it should go`,
+        });
     }
   }
   return changes;
@@ -159,17 +198,6 @@ export function formatReplicationChange(c: ReplicationChange): string {
 
 export const replicationWrites = (changes: ReplicationChange[]) => changes.filter((c) => c.apply).length;
 
-/** One at a time: replication.cfg is one file with one digest. */
-export async function applyReplication(api: PveApi, changes: ReplicationChange[]): Promise<number> {
-  let n = 0;
-  for (const c of changes) {
-    if (!c.apply) continue;
-    await c.apply(api);
-    n++;
-  }
-  return n;
-}
-
 export interface ReplicationCheck {
   name: string;
   ok: boolean;
@@ -180,7 +208,11 @@ export interface ReplicationCheck {
  * For each VM that declares `replicate:`, one check per node that should hold a copy: the job
  * exists and its last run on the VM's node (`/nodes/{node}/replication`) synced without error.
  */
-export async function verifyReplication(api: PveApi, spec: DesiredSpec, where: ReadonlyMap<number, { node: string; online: boolean }>): Promise<ReplicationCheck[]> {
+export async function verifyReplication(
+  api: PveApi,
+  spec: DesiredSpec,
+  where: ReadonlyMap<number, { node: string; online: boolean }>,
+): Promise<ReplicationCheck[]> {
   const wanted = spec.vms.filter((v) => v.replicate);
   if (!wanted.length) return [];
   const jobs = await listReplicationJobs(api);
@@ -193,22 +225,53 @@ export async function verifyReplication(api: PveApi, spec: DesiredSpec, where: R
       const name = `VM ${vm.id} (${vm.name}) replicated to ${target}`;
       const job = jobs.find((j) => Number(j.guest) === vm.id && j.target === target && !j.remove_job);
       if (!job) {
-        checks.push({ name, ok: false, detail: `no replication job from ${runsOn} to ${target}; run provision` });
+        checks.push({
+          name,
+          ok: false,
+          detail: `no replication job from ${runsOn} to ${target}; run provision`,
+        });
         continue;
       }
       if (!at?.online) {
-        checks.push({ name, ok: false, detail: `job ${job.id}: ${runsOn}, where the VM is, is offline; its state cannot be read` });
+        checks.push({
+          name,
+          ok: false,
+          detail: `job ${job.id}: ${runsOn}, where the VM is, is offline; its state cannot be read`,
+        });
         continue;
       }
-      if (!statusOf.has(runsOn)) statusOf.set(runsOn, replicationStatus(api, runsOn).catch((e: Error) => e));
+      if (!statusOf.has(runsOn))
+        statusOf.set(
+          runsOn,
+          replicationStatus(api, runsOn).catch((e: Error) => e),
+        );
       const status = await statusOf.get(runsOn)!;
       const s = status instanceof Error ? undefined : status.find((x) => x.id === job.id);
       const every = `schedule ${job.schedule ?? DEFAULT_SCHEDULE}`;
-      if (!s) checks.push({ name, ok: false, detail: `job ${job.id}: no state on ${runsOn}${status instanceof Error ? ` (${status.message})` : ''}` });
+      if (!s)
+        checks.push({
+          name,
+          ok: false,
+          detail: `job ${job.id}: no state on ${runsOn}${status instanceof Error ? ` (${status.message})` : ''}`,
+        });
       else if (s.fail_count || s.error)
-        checks.push({ name, ok: false, detail: `job ${job.id} ${runsOn} → ${target}: last run failed (${s.fail_count ?? 1} time(s)): ${s.error ?? 'no reason given'}${s.last_sync ? `; last good sync ${when(s.last_sync)}` : ''}` });
-      else if (!s.last_sync) checks.push({ name, ok: false, detail: `job ${job.id} ${runsOn} → ${target}: never synced yet (${every}); HA has no copy on ${target}` });
-      else checks.push({ name, ok: true, detail: `job ${job.id} ${runsOn} → ${target}, last sync ${when(s.last_sync)}, ${every}` });
+        checks.push({
+          name,
+          ok: false,
+          detail: `job ${job.id} ${runsOn} → ${target}: last run failed (${s.fail_count ?? 1} time(s)): ${s.error ?? 'no reason given'}${s.last_sync ? `; last good sync ${when(s.last_sync)}` : ''}`,
+        });
+      else if (!s.last_sync)
+        checks.push({
+          name,
+          ok: false,
+          detail: `job ${job.id} ${runsOn} → ${target}: never synced yet (${every}); HA has no copy on ${target}`,
+        });
+      else
+        checks.push({
+          name,
+          ok: true,
+          detail: `job ${job.id} ${runsOn} → ${target}, last sync ${when(s.last_sync)}, ${every}`,
+        });
     }
   }
   return checks;
