@@ -148,5 +148,5 @@ export async function applyNode(
   const version = await getVersion(conn.api);
   const ha = await planHa(conn.api, projected, projected.vms, version.release);
   for (const c of ha.filter((x) => x.action !== 'unchanged')) say(`${c.id}: ${c.action} (${c.detail})`);
-  return result.applied.length + replicated + (await applyOneAtATime(conn.api, ha)); // groups and rules before the resources that name them (plan order);
+  return result.applied.length + replicated + (await applyOneAtATime(conn.api, ha)); // groups and rules before the resources that name them (plan order)
 }
