@@ -1,10 +1,18 @@
 /** `genesis <command> [--file F] [--prune] [--allow-management-change] [--reboot] [--confirm-console]`: parsing and usage text. */
+import type { NetworkCommand } from '@genesis/network';
 import { STEPS, type StepName } from '../engine/registry';
 
 export const COMMANDS = ['plan', 'provision', 'verify', ...(Object.keys(STEPS) as StepName[])] as const;
 /** Commands of a cluster file only (see the usage text). */
 export const CLUSTER_COMMANDS = ['drain'] as const;
-export type CommandName = (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number];
+/**
+ * The host network's files, rendered or rehearsed in namespaces (@genesis/network's commands; no
+ * host is contacted). Listed here, not imported: this module loads before @genesis/network, which
+ * imports this library back (cli.spec.ts holds the two lists equal).
+ */
+export const NETWORK_COMMANDS = ['render', 'rehearse'] as const satisfies readonly NetworkCommand[];
+const DEFAULT_RENDER_OUT = 'dist/infra';
+export type CommandName = (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number] | (typeof NETWORK_COMMANDS)[number];
 
 export interface CliArgs {
   command: CommandName;
@@ -21,14 +29,18 @@ export interface CliArgs {
   node?: string;
   /** A cluster file: only the cluster-wide part (membership, firewall). */
   clusterWide?: boolean;
+  /** render: the folder that gets <node>/interfaces and <node>/genesis.nft. */
+  out?: string;
 }
 
-export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
+export const USAGE = `usage: genesis <${[...COMMANDS, ...NETWORK_COMMANDS].join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
 
   plan        show what differs between the host and the desired state (reads only)
   provision   converge the host: storage → GPU host setup → GPU mapping → bridges → firewall → templates → VMs
   verify      check the acceptance criteria on the host; PASS/FAIL each, non-zero exit on any FAIL
   drain NODE  (cluster) live-migrate NODE's guests to the other nodes; say which cannot move and why
+  render      write the host's network files to <out>/<node>/interfaces and genesis.nft (no host contacted)
+  rehearse    apply that network in throw-away namespaces with ifupdown2 and nft, PASS/FAIL (root)
   ${Object.entries(STEPS).map(([s, k]) => `${s.padEnd(11)} converge only: ${k.join(', ')}`).join('\n  ')}
 
   --file F                   desired state (default infra/genesis.yaml)
@@ -39,6 +51,7 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   --confirm-console          pass the GPU through even though it drives the host's only console
   --node NAME                (cluster file) plan, provision or verify only this node
   --cluster-wide             (cluster file) only the cluster-wide part: membership, firewall
+  --out DIR                  (render) where the files go (default ${DEFAULT_RENDER_OUT})
   --version                  print the version and exit
 
 Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json, its
@@ -76,6 +89,11 @@ export function parseArgs(argv: string[]): CliArgs {
       if (!v) throw new UsageError('--node needs a node name, e.g. --node pve1');
       args.node = v;
     }
+    else if (a === '--out' || a.startsWith('--out=')) {
+      const v = a === '--out' ? argv[++i] : a.slice('--out='.length);
+      if (!v) throw new UsageError(`--out needs a folder, e.g. --out ${DEFAULT_RENDER_OUT}`);
+      args.out = v;
+    }
     else if (a === '--file' || a === '-f') {
       const v = argv[++i];
       if (!v) throw new UsageError('--file needs a path, e.g. --file infra/genesis.yaml');
@@ -87,9 +105,10 @@ export function parseArgs(argv: string[]): CliArgs {
     else command = a;
   }
   if (!command) throw new UsageError('no command given');
-  if (![...COMMANDS, ...CLUSTER_COMMANDS].includes(command as CommandName)) throw new UsageError(`unknown command "${command}"`);
+  if (![...COMMANDS, ...CLUSTER_COMMANDS, ...NETWORK_COMMANDS].includes(command as CommandName)) throw new UsageError(`unknown command "${command}"`);
   args.command = command as CommandName;
   if (command === 'drain' && !args.node) throw new UsageError('drain needs the node to empty, e.g. drain pve2');
+  if (args.out !== undefined && command !== 'render') throw new UsageError('--out is an option of render only');
   if (args.node && args.clusterWide) throw new UsageError('--node and --cluster-wide exclude each other: one node, or the cluster-wide part');
   return args;
 }

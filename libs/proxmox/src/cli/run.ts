@@ -17,6 +17,7 @@ import { connect } from './connect';
 import { versionLine } from './version';
 import { isClusterSpec } from '../state/cluster';
 import { runClusterCli } from '../cluster/cli';
+import { NETWORK_COMMANDS, runNetworkCommand, type NetworkCommand } from '@genesis/network';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -47,6 +48,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   } catch (e) {
     io.err((e as Error).message);
     return e instanceof DesiredStateError ? 2 : 1;
+  }
+  if (NETWORK_COMMANDS.includes(args.command as NetworkCommand)) {
+    if (isClusterSpec(state)) {
+      io.err(`${args.file}: ${args.command} takes one node's file; this is a cluster file (cluster:, nodes:)`);
+      return 2;
+    }
+    return runNetworkCommand(args.command as NetworkCommand, state, io, { out: args.out });
   }
   if (isClusterSpec(state)) return runClusterCli(args, state, io);
   if (args.command === 'drain' || args.node || args.clusterWide) {
