@@ -35,7 +35,8 @@ function expectIgnored(root: string, paths: string[]): void {
 
 /** provision then verify on the embedded simulator: every check PASS, none FAIL. */
 function provisionAndVerify(root: string, via: 'nx' | 'make' = 'nx'): void {
-  const infra = (target: string) => (via === 'make' ? must(root, 'make', [target]) : nx(root, 'run', `infra:${target}`));
+  const infra = (target: string) =>
+    via === 'make' ? must(root, 'make', [target]) : nx(root, 'run', `infra:${target}`);
   expect(infra('provision')).toMatch(/provision: done/);
   const verify = infra('verify');
   expect(verify).toMatch(/^PASS /m);
@@ -44,7 +45,9 @@ function provisionAndVerify(root: string, via: 'nx' | 'make' = 'nx'): void {
 
 /** The Makefile's documented targets (the `## ` lines `make help` prints). */
 function makeTargets(root: string): string[] {
-  return [...readFileSync(join(root, 'Makefile'), 'utf-8').matchAll(/^([a-zA-Z_-]+):.*## /gm)].map((m) => m[1]);
+  return [...readFileSync(join(root, 'Makefile'), 'utf-8').matchAll(/^([a-zA-Z_-]+):.*## /gm)].map(
+    (m) => m[1],
+  );
 }
 
 let base: string;
@@ -59,6 +62,29 @@ beforeAll(() => {
 });
 afterAll(() => {
   if (base) rmSync(base, { recursive: true, force: true });
+});
+
+describe('the tarballs', () => {
+  /** Each package's declarations, as its packed manifest names them (main, types, exports). */
+  const typed: Record<string, string[]> = {
+    'genesis-repo': ['src/index.d.ts'],
+    'genesis-proxmox': ['index.d.ts'],
+    'genesis-pve-sim': ['index.d.ts', 'firewall.d.ts'],
+    'genesis-gpu': ['index.d.ts'],
+    'genesis-host-channel': ['index.d.ts'],
+  };
+
+  it('every package ships .d.ts beside its JavaScript, named by its package.json', () => {
+    for (const tarball of tarballs) {
+      const name = Object.keys(typed).find((n) => tarball.includes(`/${n}-`))!;
+      const listing = must(base, 'tar', ['tzf', tarball]).split('\n');
+      const manifest = JSON.parse(must(base, 'tar', ['xzf', tarball, '-O', 'package/package.json']));
+      for (const file of typed[name])
+        expect([name, listing.includes(`package/${file}`)]).toEqual([name, true]);
+      expect([name, manifest.types]).toEqual([name, `./${typed[name][0]}`]);
+      expect([name, listing.includes(`package/${manifest.types.slice(2)}`)]).toEqual([name, true]);
+    }
+  });
 });
 
 describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
@@ -80,9 +106,53 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
     );
   });
 
+  it("a user's TypeScript gets the packages' types (a wrong argument is a type error)", () => {
+    const dir = join(root, 'genesis-types-check');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'check.ts'),
+      [
+        "import { loadDesiredState } from '@genesis/proxmox';",
+        "import { parsePciAddress } from '@genesis/gpu';",
+        "import { LocalHostChannel, type HostChannel } from '@genesis/host-channel';",
+        "import { TOKEN_IDS } from '@genesis/pve-sim';",
+        "import { parsePortList } from '@genesis/pve-sim/firewall';",
+        "import { createNodesV2 } from '@genesis/repo';",
+        "const node: string = loadDesiredState('infra/genesis.yaml').node;",
+        'const channel: HostChannel = new LocalHostChannel();',
+        'export const all = [node, channel, parsePciAddress, TOKEN_IDS, parsePortList, createNodesV2[0]];',
+        '// @ts-expect-error: typed, not any',
+        'loadDesiredState(42);',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'ES2022',
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    try {
+      must(root, 'npx', ['tsc', '-p', 'genesis-types-check']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('every Makefile target is accepted by make, and every script or target its recipes name exists', () => {
     const targets = makeTargets(root);
-    expect(targets).toEqual(expect.arrayContaining(['plan', 'provision', 'verify', 'compose-config', 'base-image', 'test']));
+    expect(targets).toEqual(
+      expect.arrayContaining(['plan', 'provision', 'verify', 'compose-config', 'base-image', 'test']),
+    );
     const missing: string[] = [];
     for (const target of targets) {
       const recipe = must(root, 'make', ['-n', target]);
@@ -91,7 +161,8 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
       }
       for (const [, project, name] of recipe.matchAll(/\bnx run ([a-z][\w-]*):([a-z][\w:-]*)/g)) {
         const shown = run(root, 'npx', ['nx', 'show', 'project', project, '--json']);
-        const has = shown.status === 0 && name in JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets;
+        const has =
+          shown.status === 0 && name in JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets;
         if (!has) missing.push(`make ${target}: nx run ${project}:${name}`);
       }
     }
@@ -104,7 +175,8 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
     expect(must(root, 'make', ['help'])).toMatch(/make provision/);
     expect(must(root, 'make', ['plan'])).toMatch(/simulator/i);
     const compose = must(root, 'make', ['compose-config']);
-    for (const variant of ['dev', 'mock', 'prod']) expect(compose).toContain(`compose base+${variant}: valid`);
+    for (const variant of ['dev', 'mock', 'prod'])
+      expect(compose).toContain(`compose base+${variant}: valid`);
   });
 
   it('make provision then make verify pass on the embedded simulator', () => {
@@ -122,7 +194,7 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
     expect(existsSync(join(root, 'dist/infra/pve/genesis.nft'))).toBe(true);
   });
 
-  it('npm test (the README\'s lint, test, build) and the CI typecheck pass on the first try', () => {
+  it("npm test (the README's lint, test, build) and the CI typecheck pass on the first try", () => {
     must(root, 'npm', ['test']);
     nx(root, 'run-many', '-t', 'typecheck');
   });
@@ -138,7 +210,9 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
 
   it("the build-images workflow's query lists the services", () => {
     const shown = must(root, 'npx', ['nx', 'show', 'projects', '--with-target', 'docker:build', '--json']);
-    expect(JSON.parse(shown.slice(shown.indexOf('[')))).toEqual(expect.arrayContaining(['core', 'banker', 'exporters']));
+    expect(JSON.parse(shown.slice(shown.indexOf('[')))).toEqual(
+      expect.arrayContaining(['core', 'banker', 'exporters']),
+    );
   });
 });
 

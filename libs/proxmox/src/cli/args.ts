@@ -12,6 +12,10 @@ export const CLUSTER_COMMANDS = ['drain'] as const;
  */
 export const NETWORK_COMMANDS = ['render', 'rehearse'] as const satisfies readonly NetworkCommand[];
 const DEFAULT_RENDER_OUT = 'dist/infra';
+
+export function isNetworkCommand(command: string): command is NetworkCommand {
+  return (NETWORK_COMMANDS as readonly string[]).includes(command);
+}
 export type CommandName = (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number] | (typeof NETWORK_COMMANDS)[number];
 
 export interface CliArgs {
