@@ -3,7 +3,7 @@
 // where the workspace keeps its own jest.preset.js — and given the timeout that a cold first test
 // on a busy 2-core machine stays under (tests wait on conditions, never on this bound). The
 // preset's SWC transform serves every project alike, so the generator's own transform goes. The
-// file is named .cjs like every other CommonJS config here.
+// file is named .cjs like every other CommonJS config here; formatFiles gives it the house style.
 import {
   ensurePackage,
   joinPathFragments,
@@ -46,15 +46,22 @@ export async function addJestConfiguration(tree: Tree, project: string): Promise
       skipFormat: true,
     }),
   );
-  tree.rename(joinPathFragments(root, 'jest.config.js'), config);
+  const written = joinPathFragments(root, 'jest.config.js');
+  // Nx's config is plain CommonJS data: read it as such and write it back with Genesis's settings.
+  // Not @nx/jest's addPropertyToJestConfig: when it cannot edit a file it only logs a warning, and
+  // the e2e-workspace found a config left on the user's own preset that way.
+  const {
+    transform: _transform,
+    moduleFileExtensions: _extensions,
+    ...generated
+  } = evaluateCommonJs(tree.read(written, 'utf-8') ?? '', written);
+  tree.delete(written);
+  const settings = { ...generated, preset, testTimeout: jestTestTimeout };
+  tree.write(config, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
   // Nx adds a root jest.config.js gathering every project for a bare `jest` at the root; here
   // tests run per project through Nx, and with that file present every later call would build
   // the project graph (seconds each) to migrate a root project that does not exist.
   if (!hadRootConfig) for (const file of rootJestConfigs) if (tree.exists(file)) tree.delete(file);
-  nxJest.addPropertyToJestConfig(tree, config, 'preset', preset);
-  nxJest.addPropertyToJestConfig(tree, config, 'testTimeout', jestTestTimeout);
-  nxJest.removePropertyFromJestConfig(tree, config, 'transform');
-  nxJest.removePropertyFromJestConfig(tree, config, 'moduleFileExtensions');
 }
 
 /**
@@ -74,4 +81,17 @@ async function withoutRuntimeTsconfigWarning(run: () => Promise<unknown>): Promi
   } finally {
     logger.warn = warn;
   }
+}
+
+/** The object a CommonJS config file exports (Nx's generated jest.config.js: data only). */
+function evaluateCommonJs(source: string, path: string): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown> };
+  try {
+    new Function('module', 'exports', 'require', source)(module, module.exports, require);
+  } catch (e) {
+    throw new Error(
+      `${path}, written by @nx/jest's configuration generator, does not evaluate: ${(e as Error).message}`,
+    );
+  }
+  return module.exports;
 }
