@@ -6,3 +6,11 @@ export { renderPolicy, POLICY_TABLE } from './policy';
 export { renderHost, writeRendered, type RenderedHost } from './render';
 export { applyNetwork, withNatOptions, type ApplyReport, type HostChannel } from './apply';
 export { rehearse, type RehearsalResult, type Expectation } from './rehearsal/rehearse';
+export {
+  runNetworkCommand,
+  NETWORK_COMMANDS,
+  DEFAULT_RENDER_OUT,
+  type NetworkCommand,
+  type NetworkCommandIo,
+  type NetworkCommandOptions,
+} from './cli/commands';

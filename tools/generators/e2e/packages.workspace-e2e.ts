@@ -34,11 +34,20 @@ function expectIgnored(root: string, paths: string[]): void {
 }
 
 /** provision then verify on the embedded simulator: every check PASS, none FAIL. */
-function provisionAndVerify(root: string): void {
-  expect(nx(root, 'run', 'infra:provision')).toMatch(/provision: done/);
-  const verify = nx(root, 'run', 'infra:verify');
+function provisionAndVerify(root: string, via: 'nx' | 'make' = 'nx'): void {
+  const infra = (target: string) =>
+    via === 'make' ? must(root, 'make', [target]) : nx(root, 'run', `infra:${target}`);
+  expect(infra('provision')).toMatch(/provision: done/);
+  const verify = infra('verify');
   expect(verify).toMatch(/^PASS /m);
   expect(verify).not.toMatch(/^FAIL /m);
+}
+
+/** The Makefile's documented targets (the `## ` lines `make help` prints). */
+function makeTargets(root: string): string[] {
+  return [...readFileSync(join(root, 'Makefile'), 'utf-8').matchAll(/^([a-zA-Z_-]+):.*## /gm)].map(
+    (m) => m[1],
+  );
 }
 
 let base: string;
@@ -53,6 +62,29 @@ beforeAll(() => {
 });
 afterAll(() => {
   if (base) rmSync(base, { recursive: true, force: true });
+});
+
+describe('the tarballs', () => {
+  /** Each package's declarations, as its packed manifest names them (main, types, exports). */
+  const typed: Record<string, string[]> = {
+    'genesis-repo': ['src/index.d.ts'],
+    'genesis-proxmox': ['index.d.ts'],
+    'genesis-pve-sim': ['index.d.ts', 'firewall.d.ts'],
+    'genesis-gpu': ['index.d.ts'],
+    'genesis-host-channel': ['index.d.ts'],
+  };
+
+  it('every package ships .d.ts beside its JavaScript, named by its package.json', () => {
+    for (const tarball of tarballs) {
+      const name = Object.keys(typed).find((n) => tarball.includes(`/${n}-`))!;
+      const listing = must(base, 'tar', ['tzf', tarball]).split('\n');
+      const manifest = JSON.parse(must(base, 'tar', ['xzf', tarball, '-O', 'package/package.json']));
+      for (const file of typed[name])
+        expect([name, listing.includes(`package/${file}`)]).toEqual([name, true]);
+      expect([name, manifest.types]).toEqual([name, `./${typed[name][0]}`]);
+      expect([name, listing.includes(`package/${manifest.types.slice(2)}`)]).toEqual([name, true]);
+    }
+  });
 });
 
 describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
@@ -74,12 +106,103 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
     );
   });
 
-  it('infra:provision then infra:verify pass on the embedded simulator', () => {
-    provisionAndVerify(root);
+  it("a user's TypeScript gets the packages' types (a wrong argument is a type error)", () => {
+    const dir = join(root, 'genesis-types-check');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'check.ts'),
+      [
+        "import { loadDesiredState } from '@genesis/proxmox';",
+        "import { parsePciAddress } from '@genesis/gpu';",
+        "import { LocalHostChannel, type HostChannel } from '@genesis/host-channel';",
+        "import { TOKEN_IDS } from '@genesis/pve-sim';",
+        "import { parsePortList } from '@genesis/pve-sim/firewall';",
+        "import { createNodesV2 } from '@genesis/repo';",
+        "const node: string = loadDesiredState('infra/genesis.yaml').node;",
+        'const channel: HostChannel = new LocalHostChannel();',
+        'export const all = [node, channel, parsePciAddress, TOKEN_IDS, parsePortList, createNodesV2[0]];',
+        '// @ts-expect-error: typed, not any',
+        'loadDesiredState(42);',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'ES2022',
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    try {
+      must(root, 'npx', ['tsc', '-p', 'genesis-types-check']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('lint, test and build pass on the first try', () => {
-    nx(root, 'run-many', '-t', 'lint', 'test', 'build');
+  it('every Makefile target is accepted by make, and every script or target its recipes name exists', () => {
+    const targets = makeTargets(root);
+    expect(targets).toEqual(
+      expect.arrayContaining(['plan', 'provision', 'verify', 'compose-config', 'base-image', 'test']),
+    );
+    const missing: string[] = [];
+    for (const target of targets) {
+      const recipe = must(root, 'make', ['-n', target]);
+      for (const [, script] of recipe.matchAll(/\bbash\s+([\w./-]+\.sh)\b/g)) {
+        if (run(root, 'bash', ['-n', script]).status !== 0) missing.push(`make ${target}: bash ${script}`);
+      }
+      for (const [, project, name] of recipe.matchAll(/\bnx run ([a-z][\w-]*):([a-z][\w:-]*)/g)) {
+        const shown = run(root, 'npx', ['nx', 'show', 'project', project, '--json']);
+        const has =
+          shown.status === 0 && name in JSON.parse(shown.output.slice(shown.output.indexOf('{'))).targets;
+        if (!has) missing.push(`make ${target}: nx run ${project}:${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // The base image script answers (it needs root, debootstrap and dockerd to build: not here).
+    expect(must(root, 'bash', ['scripts/ci/build-base-image.sh', '--help'])).toMatch(/^usage: /);
+  });
+
+  it('make help, make plan and make compose-config run (the compose project validates every variant)', () => {
+    expect(must(root, 'make', ['help'])).toMatch(/make provision/);
+    expect(must(root, 'make', ['plan'])).toMatch(/simulator/i);
+    const compose = must(root, 'make', ['compose-config']);
+    for (const variant of ['dev', 'mock', 'prod'])
+      expect(compose).toContain(`compose base+${variant}: valid`);
+  });
+
+  it('make provision then make verify pass on the embedded simulator', () => {
+    provisionAndVerify(root, 'make');
+  });
+
+  it('every inferred infra target runs the genesis bin; render writes the host network files', () => {
+    const infra = JSON.parse(must(root, 'npx', ['nx', 'show', 'project', 'infra', '--json']));
+    // The plugin's targets (infra/project.json may declare others of its own, e.g. prometheus-config).
+    const inferred = Object.entries<{ options: { command: string }; metadata?: { technologies?: string[] } }>(
+      infra.targets,
+    ).filter(([name]) =>
+      ['plan', 'provision', 'verify', 'render', 'rehearse', 'storage', 'bridges', 'vms'].includes(name),
+    );
+    expect(inferred).toHaveLength(8);
+    for (const [name, target] of inferred) {
+      expect([name, target.options.command.startsWith('node_modules/.bin/genesis ')]).toEqual([name, true]);
+    }
+    expect(nx(root, 'run', 'infra:render')).toMatch(/wrote .*interfaces/);
+    expect(existsSync(join(root, 'dist/infra/pve/interfaces'))).toBe(true);
+    expect(existsSync(join(root, 'dist/infra/pve/genesis.nft'))).toBe(true);
+  });
+
+  it("npm test (the README's lint, test, build) and the CI typecheck pass on the first try", () => {
+    must(root, 'npm', ['test']);
+    nx(root, 'run-many', '-t', 'typecheck');
   });
 
   it("the simulator's state and the secrets are ignored by git", () => {
@@ -89,6 +212,13 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
     expect(git(root, 'status', '--porcelain')).toBe('');
     expect(existsSync(join(root, '.genesis/sim'))).toBe(true);
     expectIgnored(root, ['infra/compose/.env', '.genesis/sim/state.json']);
+  });
+
+  it("the build-images workflow's query lists the services", () => {
+    const shown = must(root, 'npx', ['nx', 'show', 'projects', '--with-target', 'docker:build', '--json']);
+    expect(JSON.parse(shown.slice(shown.indexOf('[')))).toEqual(
+      expect.arrayContaining(['core', 'banker', 'exporters']),
+    );
   });
 });
 

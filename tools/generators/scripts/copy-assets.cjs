@@ -20,9 +20,18 @@ function walk(dir, visit) {
   }
 }
 
+// `--clean` (the build's first step): dist/ starts empty, so a template or module deleted from
+// src/ does not live on in the package.
+if (process.argv.includes('--clean')) {
+  fs.rmSync(dist, { recursive: true, force: true });
+  process.exit(0);
+}
+
 // The package entry is TypeScript in the source folder (Nx transpiles it) and JavaScript in dist.
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
 packageJson.main = packageJson.main.replace(/\.ts$/, '.js');
+// tsconfig.lib.json emits declarations beside the JavaScript.
+packageJson.types = packageJson.main.replace(/\.js$/, '.d.ts');
 fs.mkdirSync(dist, { recursive: true });
 fs.writeFileSync(path.join(dist, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
 copy(path.join(root, 'generators.json'), path.join(dist, 'generators.json'));

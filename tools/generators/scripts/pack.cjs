@@ -4,7 +4,8 @@
 //
 // <dir> (default dist/<projectRoot>, what the `package` target writes) gets the package.json a
 // user installs: the source manifest with its `publishConfig` entry points (main, exports, bin:
-// the built .js files) in place of the workspace's TypeScript ones, then `npm pack` writes
+// the built .js files; types: the .d.ts the `declarations` target writes beside them) in place of
+// the workspace's TypeScript ones, then `npm pack` writes
 // dist/packages/<scope>-<name>-<version>.tgz (an older version of the same package is removed).
 // A folder that already holds its package.json (tools/generators/dist, from copy-assets.cjs) is
 // packed as it is.
@@ -32,7 +33,7 @@ function distManifest(source) {
   return manifest;
 }
 
-/** Every file the manifest points at (main, exports, bin), relative to the package folder. */
+/** Every file the manifest points at (main, types, exports, bin), relative to the package folder. */
 function entryFiles(manifest) {
   const files = [];
   const collect = (value) => {
@@ -40,6 +41,7 @@ function entryFiles(manifest) {
     else if (value && typeof value === 'object') Object.values(value).forEach(collect);
   };
   collect(manifest.main);
+  collect(manifest.types);
   collect(manifest.exports);
   collect(manifest.bin);
   return files;

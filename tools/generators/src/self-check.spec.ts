@@ -6,6 +6,11 @@ import { join, resolve } from 'node:path';
 import { FsTree } from 'nx/src/generators/tree';
 import { initGenerator } from './generators/init/generator';
 import { ownedFiles } from './utils/ownership';
+import { addInfraFiles } from './generators/infra/lib/add-infra-files';
+import { emptyWorkspace } from './testing/tree';
+
+/** Scripts init creates once that this repository also runs: the same bytes in both. */
+const generatedCiScripts = ['scripts/ci/prepare-docker.sh', 'scripts/ci/build-base-image.sh'];
 
 const workspaceRoot = resolve(__dirname, '..', '..', '..');
 
@@ -54,5 +59,23 @@ describe('self-check: this repository against its own init', () => {
       })
       .map((change) => `${change.type} ${change.path}`);
     expect(changed).toEqual([]);
+  });
+
+  it("has the Docker scripts a generated workspace gets, as this repository runs them", () => {
+    // Created once there (infra/files/scripts/ci), so init never rewrites them here: the templates
+    // follow this repository's copies, which CI and the Makefile run.
+    const tree = emptyWorkspace();
+    addInfraFiles(tree);
+    const drift = generatedCiScripts.flatMap((path) => {
+      const generated = tree.read(path, 'utf-8');
+      const actual = readFileSync(join(workspaceRoot, path), 'utf-8');
+      return generated === actual ? [] : [`${path}:\n${lineDiff(generated ?? '', actual)}`];
+    });
+    if (drift.length > 0) {
+      throw new Error(
+        'These scripts differ from their templates: copy the repository file over ' +
+          `tools/generators/src/generators/infra/files/<path>__tmpl__:\n${drift.join('\n')}`,
+      );
+    }
   });
 });

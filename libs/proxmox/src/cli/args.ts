@@ -1,4 +1,5 @@
 /** `genesis <command> [--file F] [--prune] [--allow-management-change] [--reboot] [--confirm-console]`: parsing and usage text. */
+import type { NetworkCommand } from '@genesis/network';
 import { STEPS, type StepName } from '../engine/registry';
 import { REPLICATION_SYNC_TIMEOUT_FLAG } from '../cluster/sync-timeout';
 import { parseDuration } from './duration';
@@ -6,7 +7,19 @@ import { parseDuration } from './duration';
 export const COMMANDS = ['plan', 'provision', 'verify', ...(Object.keys(STEPS) as StepName[])] as const;
 /** Commands of a cluster file only (see the usage text). */
 export const CLUSTER_COMMANDS = ['drain'] as const;
-export type CommandName = (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number];
+/**
+ * The host network's files, rendered or rehearsed in namespaces (@genesis/network's commands; no
+ * host is contacted). Listed here, not imported: this module loads before @genesis/network, which
+ * imports this library back (cli.spec.ts holds the two lists equal).
+ */
+export const NETWORK_COMMANDS = ['render', 'rehearse'] as const satisfies readonly NetworkCommand[];
+const DEFAULT_RENDER_OUT = 'dist/infra';
+
+export function isNetworkCommand(command: string): command is NetworkCommand {
+  return (NETWORK_COMMANDS as readonly string[]).includes(command);
+}
+export type CommandName =
+  (typeof COMMANDS)[number] | (typeof CLUSTER_COMMANDS)[number] | (typeof NETWORK_COMMANDS)[number];
 
 export interface CliArgs {
   command: CommandName;
@@ -25,15 +38,21 @@ export interface CliArgs {
   clusterWide?: boolean;
   /** A cluster file: how long provision waits for a new replication job's first sync (`--replication-sync-timeout`). */
   replicationSyncTimeoutMs?: number;
+  /** render: the folder that gets <node>/interfaces and <node>/genesis.nft. */
+  out?: string;
 }
 
-export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
+export const USAGE = `usage: genesis <${[...COMMANDS, ...NETWORK_COMMANDS].join('|')}> [--file infra/genesis.yaml] [--prune[=NAME,…]] [--allow-management-change] [--reboot] [--confirm-console]
 
   plan        show what differs between the host and the desired state (reads only)
   provision   converge the host: storage → GPU host setup → GPU mapping → bridges → firewall → templates → VMs
   verify      check the acceptance criteria on the host; PASS/FAIL each, non-zero exit on any FAIL
   drain NODE  (cluster) live-migrate NODE's guests to the other nodes; say which cannot move and why
-  ${Object.entries(STEPS).map(([s, k]) => `${s.padEnd(11)} converge only: ${k.join(', ')}`).join('\n  ')}
+  render      write the host's network files to <out>/<node>/interfaces and genesis.nft (no host contacted)
+  rehearse    apply that network in throw-away namespaces with ifupdown2 and nft, PASS/FAIL (root)
+  ${Object.entries(STEPS)
+    .map(([s, k]) => `${s.padEnd(11)} converge only: ${k.join(', ')}`)
+    .join('\n  ')}
 
   --file F                   desired state (default infra/genesis.yaml)
   --prune                    also delete what Genesis made and the file no longer declares
@@ -45,6 +64,7 @@ export const USAGE = `usage: genesis <${COMMANDS.join('|')}> [--file infra/genes
   --cluster-wide             (cluster file) only the cluster-wide part: membership, firewall
   --replication-sync-timeout D  (cluster file) how long provision waits for a new replication job's
                              first sync, e.g. 90s, 10m, 1h (default 10m; or GENESIS_REPLICATION_SYNC_TIMEOUT)
+  --out DIR                  (render) where the files go (default ${DEFAULT_RENDER_OUT})
   --version                  print the version and exit
 
 Without PVE_HOST the embedded Proxmox simulator is used (state in .genesis/sim/state.json, its
@@ -62,7 +82,15 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: 'plan', file: 'infra/genesis.yaml', prune: false, pruneNames: [], allowManagementChange: false, reboot: false, confirmConsole: false };
+  const args: CliArgs = {
+    command: 'plan',
+    file: 'infra/genesis.yaml',
+    prune: false,
+    pruneNames: [],
+    allowManagementChange: false,
+    reboot: false,
+    confirmConsole: false,
+  };
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -72,8 +100,7 @@ export function parseArgs(argv: string[]): CliArgs {
       if (!names.length) throw new UsageError('--prune= needs a name, e.g. --prune=local-lvm');
       args.prune = true;
       args.pruneNames.push(...names);
-    }
-    else if (a === '--allow-management-change') args.allowManagementChange = true;
+    } else if (a === '--allow-management-change') args.allowManagementChange = true;
     else if (a === '--reboot') args.reboot = true;
     else if (a === '--confirm-console') args.confirmConsole = true;
     else if (a === '--cluster-wide') args.clusterWide = true;
@@ -81,16 +108,19 @@ export function parseArgs(argv: string[]): CliArgs {
       const v = a === '--node' ? argv[++i] : a.slice('--node='.length);
       if (!v) throw new UsageError('--node needs a node name, e.g. --node pve1');
       args.node = v;
-    }
-    else if (a === REPLICATION_SYNC_TIMEOUT_FLAG || a.startsWith(`${REPLICATION_SYNC_TIMEOUT_FLAG}=`)) {
-      const v = a === REPLICATION_SYNC_TIMEOUT_FLAG ? argv[++i] : a.slice(REPLICATION_SYNC_TIMEOUT_FLAG.length + 1);
+    } else if (a === REPLICATION_SYNC_TIMEOUT_FLAG || a.startsWith(`${REPLICATION_SYNC_TIMEOUT_FLAG}=`)) {
+      const v =
+        a === REPLICATION_SYNC_TIMEOUT_FLAG ? argv[++i] : a.slice(REPLICATION_SYNC_TIMEOUT_FLAG.length + 1);
       try {
         args.replicationSyncTimeoutMs = parseDuration(v ?? '', REPLICATION_SYNC_TIMEOUT_FLAG);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-    }
-    else if (a === '--file' || a === '-f') {
+    } else if (a === '--out' || a.startsWith('--out=')) {
+      const v = a === '--out' ? argv[++i] : a.slice('--out='.length);
+      if (!v) throw new UsageError(`--out needs a folder, e.g. --out ${DEFAULT_RENDER_OUT}`);
+      args.out = v;
+    } else if (a === '--file' || a === '-f') {
       const v = argv[++i];
       if (!v) throw new UsageError('--file needs a path, e.g. --file infra/genesis.yaml');
       args.file = v;
@@ -101,9 +131,14 @@ export function parseArgs(argv: string[]): CliArgs {
     else command = a;
   }
   if (!command) throw new UsageError('no command given');
-  if (![...COMMANDS, ...CLUSTER_COMMANDS].includes(command as CommandName)) throw new UsageError(`unknown command "${command}"`);
+  if (![...COMMANDS, ...CLUSTER_COMMANDS, ...NETWORK_COMMANDS].includes(command as CommandName))
+    throw new UsageError(`unknown command "${command}"`);
   args.command = command as CommandName;
-  if (command === 'drain' && !args.node) throw new UsageError('drain needs the node to empty, e.g. drain pve2');
-  if (args.node && args.clusterWide) throw new UsageError('--node and --cluster-wide exclude each other: one node, or the cluster-wide part');
+  if (command === 'drain' && !args.node)
+    throw new UsageError('drain needs the node to empty, e.g. drain pve2');
+  if (args.out !== undefined && command !== 'render')
+    throw new UsageError('--out is an option of render only');
+  if (args.node && args.clusterWide)
+    throw new UsageError('--node and --cluster-wide exclude each other: one node, or the cluster-wide part');
   return args;
 }

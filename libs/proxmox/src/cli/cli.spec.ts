@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { runCli } from './run';
 import { REHEARSAL_ENV } from './rehearsal';
 import { renderUserData } from '@genesis/installer';
-import { parseArgs } from './args';
+import { NETWORK_COMMANDS, parseArgs, USAGE } from './args';
+import * as network from '@genesis/network';
+import { loadDesiredState } from '../state/load';
 import { PVE_VERSIONS } from '@genesis/pve-sim';
 import { GENESIS_FILE, REPO_ROOT } from '../testing/desired-state';
 import { schemaFileFor } from '../testing/simulated-host';
@@ -44,8 +46,35 @@ describe('genesis CLI', () => {
     expect(parseArgs(['provision', '--prune=local-lvm,old'])).toMatchObject({ prune: true, pruneNames: ['local-lvm', 'old'] });
     expect(() => parseArgs(['plan', '--prune='])).toThrow(/--prune= needs a name, e.g. --prune=local-lvm/);
     expect(parseArgs(['gpu', '--reboot', '--confirm-console'])).toMatchObject({ command: 'gpu', reboot: true, confirmConsole: true });
-    expect(() => parseArgs(['deploy'])).toThrow(/unknown command "deploy"\n\nusage: genesis <plan\|provision\|verify\|storage\|bridges\|firewall\|templates\|gpu\|vms>/);
+    expect(() => parseArgs(['deploy'])).toThrow(/unknown command "deploy"\n\nusage: genesis <plan\|provision\|verify\|storage\|bridges\|firewall\|templates\|gpu\|vms\|render\|rehearse>/);
     expect(() => parseArgs(['plan', '--force'])).toThrow(/unknown option --force/);
+  });
+
+  it('render and rehearse are the network library\'s commands, with its default output folder', () => {
+    expect(NETWORK_COMMANDS).toEqual(network.NETWORK_COMMANDS);
+    expect(parseArgs(['render', '--file', 'x.yaml', '--out', 'dist/site'])).toMatchObject({ command: 'render', file: 'x.yaml', out: 'dist/site' });
+    expect(USAGE).toContain(`(default ${network.DEFAULT_RENDER_OUT})`);
+    expect(() => parseArgs(['plan', '--out', 'dist'])).toThrow(/--out is an option of render only/);
+    expect(() => parseArgs(['render', '--out'])).toThrow(/--out needs a folder, e.g. --out dist\/infra/);
+  });
+
+  it('render writes the host network files without contacting a host', async () => {
+    const code = await runCli(['render', '--file', GENESIS_FILE, '--out', join(dir, 'out')], io());
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const spec = loadDesiredState(GENESIS_FILE);
+    const expected = network.renderHost(spec, spec.source.file);
+    expect(readFileSync(join(dir, 'out', spec.node, 'interfaces'), 'utf8')).toBe(expected.interfaces);
+    expect(readFileSync(join(dir, 'out', spec.node, 'genesis.nft'), 'utf8')).toBe(expected.policy);
+    expect(out).toEqual([`wrote ${join(dir, 'out', spec.node, 'interfaces')}`, `wrote ${join(dir, 'out', spec.node, 'genesis.nft')}`]);
+    expect(existsSync(join(dir, 'sim'))).toBe(false);
+  });
+
+  it('render and rehearse take one node\'s file: a cluster file is refused with the reason', async () => {
+    const code = await runCli(['render', '--file', join(REPO_ROOT, 'infra/cluster/genesis.yaml'), '--out', join(dir, 'out')], io());
+    expect(code).toBe(2);
+    expect(err).toEqual([expect.stringMatching(/infra\/cluster\/genesis\.yaml: render takes one node's file; this is a cluster file/)]);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
   it('--version prints the version and starts nothing', async () => {

@@ -11,12 +11,13 @@ import { RESOURCES } from '../engine/registry';
 import { snippetPath } from '../resources/template';
 import type { HostContext } from '../resources/types';
 import { resolveManagementAddress } from '../engine/network';
-import { parseArgs, UsageError } from './args';
+import { isNetworkCommand, parseArgs, UsageError } from './args';
 import { placeUserIsos, rehearsalEnv } from './rehearsal';
 import { connect } from './connect';
 import { versionLine } from './version';
 import { isClusterSpec } from '../state/cluster';
 import { runClusterCli } from '../cluster/cli';
+import { runNetworkCommand } from '@genesis/network';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -47,6 +48,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   } catch (e) {
     io.err((e as Error).message);
     return e instanceof DesiredStateError ? 2 : 1;
+  }
+  if (isNetworkCommand(args.command)) {
+    if (isClusterSpec(state)) {
+      io.err(`${args.file}: ${args.command} takes one node's file; this is a cluster file (cluster:, nodes:)`);
+      return 2;
+    }
+    return runNetworkCommand(args.command, state, io, { out: args.out });
   }
   if (isClusterSpec(state)) return runClusterCli(args, state, io);
   if (args.command === 'drain' || args.node || args.clusterWide) {

@@ -36,6 +36,19 @@ describe('inferGenesisTargets', () => {
     for (const target of Object.values(targets)) expect(target.dependsOn).toBeUndefined();
   });
 
+  it('gives render and rehearse the engine\'s dependencies when the engine runs them', () => {
+    const needs = [{ projects: ['proxmox'], target: 'build-cli' }];
+    const byEngine = inferGenesisTargets('infra/genesis.yaml', 'infra', normalizePluginOptions({ engineDependsOn: needs }));
+    expect(byEngine.render.dependsOn).toEqual(needs);
+    expect(byEngine.rehearse.dependsOn).toEqual(needs);
+    const bySecondCli = inferGenesisTargets(
+      'infra/genesis.yaml',
+      'infra',
+      normalizePluginOptions({ engineDependsOn: needs, network: 'node net.js' }),
+    );
+    expect(bySecondCli.render.dependsOn).toBeUndefined();
+  });
+
   it('uses the installed `genesis` bin by default, for the network steps too, and the steps given', () => {
     const targets = inferGenesisTargets(
       'ops/site/genesis.yaml',

@@ -7,7 +7,10 @@ import type { TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
 export interface GenesisPluginOptions {
   /** The engine CLI: `<engine> <plan|provision|verify|step> --file <genesis.yaml>`. */
   engine?: string;
-  /** The network CLI (`render`, `rehearse`); defaults to the engine. */
+  /**
+   * The network CLI (`render`, `rehearse`); defaults to the engine, whose `genesis` bin has both
+   * commands (then they also get `engineDependsOn`).
+   */
   network?: string;
   /** The host steps, each its own target, in the order `provision` runs them. */
   steps?: string[];
@@ -31,6 +34,8 @@ export interface NormalizedPluginOptions {
   network: string;
   steps: string[];
   engineDependsOn: (string | TargetDependencyConfig)[];
+  /** What render and rehearse need first: the engine's dependencies when they run the engine. */
+  networkDependsOn: (string | TargetDependencyConfig)[];
 }
 
 export function normalizePluginOptions(options: GenesisPluginOptions = {}): NormalizedPluginOptions {
@@ -47,7 +52,9 @@ export function normalizePluginOptions(options: GenesisPluginOptions = {}): Norm
       );
     }
   }
-  return { engine, network: options.network ?? engine, steps, engineDependsOn: options.engineDependsOn ?? [] };
+  const engineDependsOn = options.engineDependsOn ?? [];
+  const network = options.network ?? engine;
+  return { engine, network, steps, engineDependsOn, networkDependsOn: network === engine ? engineDependsOn : [] };
 }
 
 const descriptions: Record<string, string> = {
@@ -83,8 +90,9 @@ export function inferGenesisTargets(
     targets[step] = target(`${options.engine} ${step} ${file}`, `Run the ${step} step alone.`, needs);
   }
   targets.provision = target(`${options.engine} provision ${file}`, descriptions.provision, needs);
-  targets.render = target(`${options.network} render ${file} --out dist/${projectRoot}`, descriptions.render);
-  targets.rehearse = target(`${options.network} rehearse ${file}`, descriptions.rehearse);
+  const networkNeeds = options.networkDependsOn;
+  targets.render = target(`${options.network} render ${file} --out dist/${projectRoot}`, descriptions.render, networkNeeds);
+  targets.rehearse = target(`${options.network} rehearse ${file}`, descriptions.rehearse, networkNeeds);
   targets.verify = target(`${options.engine} verify ${file}`, descriptions.verify, needs);
   return targets;
 }

@@ -64,3 +64,14 @@ export function itWithTool(command: string): jest.It {
   );
   return it.skip;
 }
+
+/** A generated CommonJS config (jest.config.cjs) evaluated to its exported object. */
+export function readCommonJsConfig(tree: Tree, path: string): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown> };
+  new Function('module', 'exports', 'require', tree.read(path, 'utf-8') ?? '')(
+    module,
+    module.exports,
+    require,
+  );
+  return module.exports;
+}

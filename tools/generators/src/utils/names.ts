@@ -10,6 +10,7 @@ export const reservedNames: readonly string[] = [
   'libs',
   'tools',
   'infra',
+  'compose',
   'bench',
   'scripts',
   'dist',

@@ -82,6 +82,25 @@ describe('scripts/pack.cjs', () => {
     );
   });
 
+  it('packs the declarations publishConfig names, and refuses a package whose .d.ts is missing', () => {
+    const typed = { ...source, publishConfig: { main: './index.js', types: './index.d.ts' } };
+    mkdirSync(join(root, 'libs/demo'), { recursive: true });
+    writeFileSync(join(root, 'libs/demo/package.json'), JSON.stringify(typed));
+    mkdirSync(join(root, 'dist/libs/demo'), { recursive: true });
+    writeFileSync(join(root, 'dist/libs/demo/index.js'), 'module.exports = 1;\n');
+    expect(() => pack(['libs/demo'], root)).toThrow(
+      /@genesis\/demo: \.\/index\.d\.ts \(named in its package\.json\) is not in dist\/libs\/demo/,
+    );
+    writeFileSync(join(root, 'dist/libs/demo/index.d.ts'), 'export declare const demo: 1;\n');
+    const tarball = pack(['libs/demo'], root);
+    const listing = execFileSync('tar', ['tzf', tarball], { encoding: 'utf-8' }).split('\n');
+    expect(listing).toEqual(expect.arrayContaining(['package/index.js', 'package/index.d.ts']));
+    const packed = JSON.parse(
+      execFileSync('tar', ['xzf', tarball, '-O', 'package/package.json'], { encoding: 'utf-8' }),
+    );
+    expect(packed.types).toBe('./index.d.ts');
+  }, 60_000);
+
   it('refuses a package that was not built', () => {
     mkdirSync(join(root, 'libs/demo'), { recursive: true });
     writeFileSync(join(root, 'libs/demo/package.json'), JSON.stringify(source));

@@ -1,6 +1,6 @@
 import { addProjectConfiguration, readJson, readProjectConfiguration, updateJson } from '@nx/devkit';
 import { parse } from 'yaml';
-import { changedPaths, emptyWorkspace, snapshotTree } from '../../testing/tree';
+import { changedPaths, emptyWorkspace, readCommonJsConfig, snapshotTree } from '../../testing/tree';
 import { dockerignoreContent } from '../../utils/dockerignore';
 import { missingIgnores } from '../../utils/gitignore';
 import { isGenesisWritten, ownedFiles } from '../../utils/ownership';
@@ -125,9 +125,7 @@ describe('init', () => {
         expect(isGenesisWritten(tree.read(beside, 'utf-8')!)).toBe(true);
       }
       // The generated projects use Genesis's preset, not the user's.
-      expect(tree.read('apps/core/jest.config.cjs', 'utf-8')).toContain(
-        "preset: '../../jest.preset.genesis.js'",
-      );
+      expect(readCommonJsConfig(tree, 'apps/core/jest.config.cjs').preset).toBe('../../jest.preset.genesis.js');
       const gitignore = tree.read('.gitignore', 'utf-8')!;
       expect(gitignore.startsWith(userFiles['.gitignore'])).toBe(true);
       expect(missingIgnores(gitignore)).toEqual([]);

@@ -23,7 +23,7 @@ export async function initGenerator(
   addWorkspaceRoot(tree, { force: options.force });
   addEngineDependencies(tree);
   addInfraFiles(tree);
-  for (const service of initialServices) addService(tree, service, { allowExisting: true });
+  for (const service of initialServices) await addService(tree, service, { allowExisting: true });
   // Last: the build-images matrix is derived from every service now in the tree.
   writeOwnedFiles(tree, { force: options.force });
   makeScriptsExecutable(tree);

@@ -7,9 +7,9 @@ import { normalizeLibraryOptions } from './lib/normalize-options';
 import type { LibraryGeneratorSchema } from './schema';
 
 /** The steps without formatting; `init` calls this for proxmox and gpu (skipped when present). */
-export function addLibrary(tree: Tree, name: string, { allowExisting = false } = {}): void {
+export async function addLibrary(tree: Tree, name: string, { allowExisting = false } = {}): Promise<void> {
   if (allowExisting && getProjects(tree).has(name)) return;
-  addLibraryProject(tree, normalizeLibraryOptions(tree, name));
+  await addLibraryProject(tree, normalizeLibraryOptions(tree, name));
 }
 
 export async function libraryGenerator(
@@ -17,7 +17,7 @@ export async function libraryGenerator(
   options: LibraryGeneratorSchema,
 ): Promise<GeneratorCallback> {
   assertNxWorkspace(tree);
-  addLibrary(tree, options.name);
+  await addLibrary(tree, options.name);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {
     if (!options.skipInstall) installPackagesTask(tree, true);

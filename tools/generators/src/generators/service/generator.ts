@@ -12,9 +12,13 @@ import { registerInPrometheus } from './lib/register-in-prometheus';
 import type { ServiceGeneratorSchema } from './schema';
 
 /** The steps without formatting; `init` calls this for core, banker and exporters. */
-export function addService(tree: Tree, name: string, options: { allowExisting?: boolean } = {}): void {
+export async function addService(
+  tree: Tree,
+  name: string,
+  options: { allowExisting?: boolean } = {},
+): Promise<void> {
   const service = normalizeServiceOptions(tree, name, options);
-  addServiceProject(tree, service);
+  await addServiceProject(tree, service);
   registerInEnvExample(tree, service);
   registerInCompose(tree, service);
   registerInDockerignore(tree, service);
@@ -27,7 +31,7 @@ export async function serviceGenerator(
   options: ServiceGeneratorSchema,
 ): Promise<GeneratorCallback> {
   assertNxWorkspace(tree);
-  addService(tree, options.name);
+  await addService(tree, options.name);
   makeScriptsExecutable(tree);
   if (!options.skipFormat) await formatFiles(tree);
   // A new npm workspace: package-lock.json must list it, or `npm ci` fails in CI.

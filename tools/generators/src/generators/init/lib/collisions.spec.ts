@@ -23,12 +23,21 @@ describe('assertNoCollisions', () => {
     expect(() => assertNoCollisions(tree)).toThrow(/"infra" is your project at ops\/infra/);
   });
 
+  it('refuses a project named compose elsewhere than infra/compose (the compose config lives there)', () => {
+    const tree = emptyWorkspace();
+    addProjectConfiguration(tree, 'compose', { root: 'libs/compose', projectType: 'library' });
+    expect(() => assertNoCollisions(tree)).toThrow(
+      /"compose" is your project at libs\/compose, but init's compose project lives at infra\/compose\//,
+    );
+  });
+
   it('accepts the Genesis projects themselves (init over its own output)', () => {
     const tree = emptyWorkspace();
     addProjectConfiguration(tree, 'core', { root: 'apps/core', projectType: 'application' });
     tree.write('apps/core/Dockerfile', 'FROM scratch\n');
     addProjectConfiguration(tree, 'proxmox', { root: 'libs/proxmox', projectType: 'library' });
     addProjectConfiguration(tree, 'infra', { root: 'infra', projectType: 'application' });
+    addProjectConfiguration(tree, 'compose', { root: 'infra/compose', projectType: 'application' });
     expect(() => assertNoCollisions(tree)).not.toThrow();
   });
 });

@@ -4,6 +4,9 @@ import { getProjects, joinPathFragments } from '@nx/devkit';
 import type { Tree } from '@nx/devkit';
 import { initialServices } from './layout';
 
+/** The projects the infra generator makes, by the folder each lives in. */
+const infraProjectRoots: Record<string, string> = { infra: 'infra', compose: 'infra/compose' };
+
 export function assertNoCollisions(tree: Tree): void {
   const projects = getProjects(tree);
   const problems: string[] = [];
@@ -18,9 +21,11 @@ export function assertNoCollisions(tree: Tree): void {
       );
     }
   }
-  const infra = projects.get('infra');
-  if (infra && infra.root !== 'infra') {
-    problems.push(`"infra" is your project at ${infra.root}, but init's infra project lives at infra/`);
+  for (const [name, root] of Object.entries(infraProjectRoots)) {
+    const project = projects.get(name);
+    if (project && project.root !== root) {
+      problems.push(`"${name}" is your project at ${project.root}, but init's ${name} project lives at ${root}/`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(

@@ -1,14 +1,15 @@
 // The app project itself (created once): package.json, project.json, fastify app with health
-// endpoints and a spec, Dockerfile.
+// endpoints and a spec, Dockerfile, and the Jest configuration (@nx/jest's generator,
+// utils/jest-config.ts).
 import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
-import { genesisJestPreset } from '../../../utils/jest-preset';
+import { addJestConfiguration } from '../../../utils/jest-config';
 import { bundleDir } from '../../../utils/paths';
 import { renderTemplates } from '../../../utils/templates';
 import * as versions from '../../../utils/versions';
 import type { NormalizedService } from './normalize-options';
 
-export function addServiceProject(tree: Tree, service: NormalizedService): void {
+export async function addServiceProject(tree: Tree, service: NormalizedService): Promise<void> {
   if (service.existing) return;
   renderTemplates(
     tree,
@@ -17,11 +18,11 @@ export function addServiceProject(tree: Tree, service: NormalizedService): void 
     {
       ...service,
       bundleDir: bundleDir(service.root),
-      jestPreset: genesisJestPreset(tree),
       versions,
       baseImage: versions.baseImage,
       nodeVersion: versions.nodeVersion,
     },
     'createOnce',
   );
+  await addJestConfiguration(tree, service.name);
 }

@@ -7,7 +7,7 @@ describe('registerInDockerignore', () => {
   it("lets the new service's bundle into the build context once, after the others", async () => {
     const tree = await initializedWorkspace();
     const service = normalizeServiceOptions(tree, 'trader');
-    addServiceProject(tree, service);
+    await addServiceProject(tree, service);
     registerInDockerignore(tree, service);
     registerInDockerignore(tree, service);
     const lines = (tree.read('.dockerignore', 'utf-8') ?? '').split('\n');
@@ -24,7 +24,7 @@ describe('registerInDockerignore', () => {
     const tree = await initializedWorkspace();
     tree.delete('.dockerignore');
     const service = normalizeServiceOptions(tree, 'trader');
-    addServiceProject(tree, service);
+    await addServiceProject(tree, service);
     registerInDockerignore(tree, service);
     expect(tree.read('.dockerignore', 'utf-8')).toContain(
       '\n*\n!dist/apps/banker/\n!dist/apps/core/\n!dist/apps/exporters/\n!dist/apps/trader/\n**/*.map\n',
