@@ -107,6 +107,11 @@ function main(): void {
   row('genesis plan', plan, '');
   row('genesis provision', direct, `the same run without Nx: ${(direct.ms / plan.ms).toFixed(2)}x the plan`);
   row('Nx alone', nx, 'nx run proxmox:build-cli, a cache hit: what any nx run costs here');
+  // provision under Nx ≈ Nx's own cost + the CLI's provision: the 1.5x goal holds only while Nx costs under half a plan.
+  console.log(
+    `  Nx's own cost is ${(nx.ms / plan.ms).toFixed(2)}x the CLI's plan; provision under Nx less the CLI's provision is ${(provision.ms - direct.ms).toFixed(0)} ms ` +
+      `(the goal needs Nx under ${(0.5 * plan.ms).toFixed(0)} ms here)`,
+  );
   row('genesis --version', version, `goal < 300 ms: ${version.ms < 300 ? 'met' : 'NOT met'}`);
   row("node -e ''", node, `this machine's floor; --version is ${(version.ms / node.ms).toFixed(2)}x it: ${(version.ms - node.ms).toFixed(0)} ms wall, ${(version.cpuMs - node.cpuMs).toFixed(0)} ms CPU above it`);
 }
