@@ -15,13 +15,8 @@ import type { HostContext, ResourceKind } from '../resources/types';
 import { projectNode } from '../state/cluster';
 import type { DesiredState } from '../state/load';
 import { planHa, type HaChange } from './ha';
-import { applyOneAtATime } from './one-at-a-time';
-import {
-  formatReplicationChange,
-  planReplication,
-  replicationWrites,
-  type ReplicationChange,
-} from './replication';
+import { applyOneAtATime, fileWrites, formatFileChange } from './one-at-a-time';
+import { planReplication, type ReplicationChange } from './replication';
 import type { NodeConnection } from './connections';
 
 /**
@@ -105,18 +100,12 @@ export async function planNode(
 
 export function formatNodePlan(np: NodePlan): string {
   const lines = [formatPlan(np.plan, np.state.source.file)];
-  for (const c of np.replication) lines.push(formatReplicationChange(c));
-  for (const c of np.ha)
-    lines.push(
-      `  ${c.action === 'unchanged' ? '=' : c.action === 'create' ? '+' : '~'} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action} (${c.detail})`}`,
-    );
+  for (const c of [...np.replication, ...np.ha]) lines.push(formatFileChange(c));
   return lines.join('\n');
 }
 
 export const nodeWrites = (np: NodePlan) =>
-  pendingChanges(np.plan).length +
-  replicationWrites(np.replication) +
-  np.ha.filter((c) => c.action !== 'unchanged').length;
+  pendingChanges(np.plan).length + fileWrites(np.replication) + fileWrites(np.ha);
 export const nodeProblems = (np: NodePlan) => planProblems(np.plan).map((p) => `${np.node}: ${p}`);
 
 export async function applyNode(

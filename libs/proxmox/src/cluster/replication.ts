@@ -191,13 +191,6 @@ export async function planReplication(
   return changes;
 }
 
-export function formatReplicationChange(c: ReplicationChange): string {
-  const sign = { create: '+', update: '~', delete: '-', sync: '~', unchanged: '=', kept: '=' }[c.action];
-  return `  ${sign} ${c.id}${c.action === 'unchanged' ? '' : `: ${c.action} (${c.detail})`}`;
-}
-
-export const replicationWrites = (changes: ReplicationChange[]) => changes.filter((c) => c.apply).length;
-
 export interface ReplicationCheck {
   name: string;
   ok: boolean;
