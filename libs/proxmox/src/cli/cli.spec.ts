@@ -159,6 +159,17 @@ describe('genesis CLI', () => {
     expect(out.filter((l) => l.startsWith('  ✓ '))).toEqual([]);
   }, 120_000);
 
+  itSim('PVE_SCHEMA: a host\'s schema checks the embedded simulator\'s requests; a missing one stops before anything starts', async () => {
+    expect(await runCli(['plan', '--file', GENESIS_FILE], io({ PVE_SCHEMA: schemaFileFor('9.1') }))).toBe(0);
+    expect(out.filter((l) => l.startsWith('pve-sim:'))).toEqual([]);
+    out = [];
+    const missing = join(dir, 'apidoc.js');
+    expect(await runCli(['plan', '--file', GENESIS_FILE], { ...io({ PVE_SCHEMA: missing }), simStateFile: join(dir, 'sim2', 'state.json') })).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual([expect.stringContaining(`cannot reach Proxmox: pve-sim: no PVE 9.1 API schema at ${missing}, the file PVE_SCHEMA names; point it at the schema: set PVE_SCHEMA to a PVE 9.1 host's /usr/share/pve-docs/api-viewer/apidoc.js`)]);
+    expect(existsSync(join(dir, 'sim2'))).toBe(false);
+  });
+
   it('rejects an invalid desired state with exit 2 before starting anything', async () => {
     const bad = join(dir, 'genesis.yaml');
     writeFileSync(bad, readFileSync(GENESIS_FILE, 'utf8').replace('cidr: 10.0.2.1/24', 'cidr: 10.0.2.300/24'));

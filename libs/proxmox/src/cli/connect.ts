@@ -122,10 +122,14 @@ export async function connect(
   const stateFile = simStateFile ?? simStateFileFor(pveVersion);
   // The guest's nvidia-smi needs the running simulator's state, which exists only after the start.
   const guest: { exec?: GuestExecHook } = {};
+  // Its notes (no API schema to check requests against, and how to get one) follow the line that names it.
+  const simNotes: string[] = [];
   const sim = await startSimulator({
     stateFile,
     node,
     pveVersion,
+    env,
+    warn: (note) => simNotes.push(note),
     // This CLI has no --node: the node comes from genesis.yaml's `node:` (which reads ${PVE_NODE}).
     renamedNodeFix: (n) => `set node: ${n} in the desired-state file (or PVE_NODE=${n})`,
     guestExec: (vmid, argv) => guest.exec?.(vmid, argv) });
@@ -139,6 +143,7 @@ export async function connect(
       `(state: ${relative(process.cwd(), stateFile) || stateFile}; ` +
       `${env.GENESIS_PVE_VERSION?.trim() ? `GENESIS_PVE_VERSION=${pveVersion}` : 'GENESIS_PVE_VERSION=8.4 rehearses 8.4'})`,
   );
+  simNotes.forEach(say);
   const config = simulatorConnectionConfig(sim, { traceFile: env.PVE_TRACE?.trim() || undefined });
   const api = new PveClient(config, { maxSockets: READ_CONNECTIONS });
   return {

@@ -12,6 +12,8 @@ export {
   parseApiSchema,
   SCHEMA_FILE_NAME,
   SchemaLoadError,
+  schemaLocation,
+  type SchemaLocation,
 } from './load';
 export {
   type ApiNode,

@@ -30,25 +30,52 @@ export class SchemaLoadError extends Error {
 
 const cache = new Map<string, { mtimeMs: number; size: number; schema: ApiSchema }>();
 
+/** The nearest ancestor of `from` that holds nx.json (the monorepo root), if any. */
+function nearestNxRoot(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /** The nearest ancestor of `from` that holds nx.json (the monorepo root). */
 export function findRepoRoot(from: string = __dirname): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No nx.json found above ${from}: cannot locate the repository root to find the PVE API schema; set PVE_SCHEMA to the schema file instead.`);
-    dir = parent;
-  }
+  const root = nearestNxRoot(from);
+  if (!root) throw new Error(`No nx.json found above ${from}: cannot locate the repository root to find the PVE API schema; set PVE_SCHEMA to the schema file instead.`);
+  return root;
+}
+
+/** Where a release's schema is looked for, and which variable named that place. */
+export interface SchemaLocation {
+  path: string;
+  /**
+   * `PVE_SCHEMA`, `PVE_API_DIR` or the simulator's schema option (--schema / schemaPath) when someone named the place (a missing file is then an error);
+   * undefined for the Genesis checkout's own `../shared/pve-api/`, which only its developers have.
+   */
+  setBy?: 'PVE_SCHEMA' | 'PVE_API_DIR' | 'the schema option';
 }
 
 /**
  * PVE_SCHEMA if set (one file, whatever the release), else that release's
- * `pve-<release>-apischema.json` in PVE_API_DIR, else in `<repo root>/../shared/pve-api/`.
+ * `pve-<release>-apischema.json` in PVE_API_DIR, else in `<repo root>/../shared/pve-api/` (the
+ * Genesis checkout's layout); undefined when there is no variable and no nx.json above this module
+ * (a globally installed CLI).
  */
+export function schemaLocation(
+  env: NodeJS.ProcessEnv = process.env,
+  pveVersion: PveVersion = DEFAULT_PVE_VERSION,
+  from: string = __dirname,
+): SchemaLocation | undefined {
+  const file = PVE_RELEASES[pveVersion].schemaFile;
+  if (env['PVE_SCHEMA']?.trim()) return { path: resolve(env['PVE_SCHEMA']), setBy: 'PVE_SCHEMA' };
+  if (env['PVE_API_DIR']?.trim()) return { path: join(resolve(env['PVE_API_DIR']), file), setBy: 'PVE_API_DIR' };
+  const root = nearestNxRoot(from);
+  return root ? { path: resolve(root, '..', 'shared', 'pve-api', file) } : undefined;
+}
+
+/** schemaLocation's path; throws without a variable and without a repository root (tests use it). */
 export function defaultSchemaPath(env: NodeJS.ProcessEnv = process.env, pveVersion: PveVersion = DEFAULT_PVE_VERSION): string {
-  if (env['PVE_SCHEMA']) return resolve(env['PVE_SCHEMA']);
-  const dir = env['PVE_API_DIR'] ? resolve(env['PVE_API_DIR']) : resolve(findRepoRoot(), '..', 'shared', 'pve-api');
-  return join(dir, PVE_RELEASES[pveVersion].schemaFile);
+  return schemaLocation(env, pveVersion)?.path ?? resolve(findRepoRoot(), '..', 'shared', 'pve-api', PVE_RELEASES[pveVersion].schemaFile);
 }
 
 /**

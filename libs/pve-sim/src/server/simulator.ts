@@ -3,6 +3,7 @@
  * in-process handles tests use (faults, latency, state, management-link recovery).
  */
 import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { GuestExecHook, HostBehaviour } from '../model/host';
@@ -20,7 +21,7 @@ import {
   type SimState,
 } from '../model/state';
 import { DEFAULT_PVE_VERSION, PVE_RELEASES, type PveRelease, type PveVersion } from '../model/release';
-import { defaultSchemaPath, loadApiSchema, type ApiSchema } from '../schema';
+import { loadApiSchema, schemaLocation, type ApiSchema, type SchemaLocation } from '../schema';
 import { tokensFrom, type SimulatorTokens } from './auth';
 import { FaultInjector, seededRandom, type FaultRule } from './faults';
 import { createRequestHandler, type ClusterHook } from './handler';
@@ -33,8 +34,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default `defaultSchemaPath()`; a missing default is a warning (an error under CI=true). */
+  /**
+   * The schema file; default `schemaLocation()`. A file named here, by PVE_SCHEMA or by PVE_API_DIR
+   * must exist; without any, a missing checkout copy is a warning and requests go unchecked.
+   */
   schemaPath?: string;
+  /** Where PVE_SCHEMA and PVE_API_DIR are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** JSON file the host state is kept in; a second start with the same file sees the first's result. */
   stateFile?: string;
   latencyMs?: number;
@@ -112,17 +118,25 @@ export interface RunningSimulator {
   stop(): Promise<void>;
 }
 
+/**
+ * The release's schema, when there is one to check requests against. A place someone named (the
+ * schemaPath option, PVE_SCHEMA, PVE_API_DIR) must hold it: an error otherwise, so a run that was
+ * meant to be checked never quietly is not (this repository's CI exports PVE_API_DIR). Without a
+ * named place (a user's workspace, where only a PVE host has the schema) the simulator runs
+ * unchecked and says so once, with the way to check.
+ */
 function loadSchema(options: SimulatorOptions, release: PveRelease, warn: (m: string) => void): { schema?: ApiSchema; path?: string } {
-  const path = options.schemaPath ?? defaultSchemaPath(process.env, release.id);
-  if (!existsSync(path)) {
-    const message =
-      `pve-sim: PVE API schema not found at ${path}; requests are NOT validated against the schema. ` +
-      `Pass --schema <file> (or set PVE_SCHEMA) to the ${release.schemaFile} or a PVE ${release.id} host's apidoc.js.`;
-    if (options.schemaPath !== undefined || process.env.CI === 'true') throw new Error(message);
-    warn(message);
-    return {};
+  const location: SchemaLocation | undefined =
+    options.schemaPath !== undefined ? { path: resolvePath(options.schemaPath), setBy: 'the schema option' } : schemaLocation(options.env ?? process.env, release.id);
+  if (location && existsSync(location.path)) return { schema: loadApiSchema(location.path), path: location.path };
+  const howToCheck =
+    `set PVE_SCHEMA to a PVE ${release.id} host's /usr/share/pve-docs/api-viewer/apidoc.js ` +
+    `(or to ${release.schemaFile}, the same data from the pve-docs repository)`;
+  if (location?.setBy) {
+    throw new Error(`pve-sim: no PVE ${release.id} API schema at ${location.path}, the file ${location.setBy} names; point it at the schema: ${howToCheck}.`);
   }
-  return { schema: loadApiSchema(path), path };
+  warn(`pve-sim: requests are not checked against the Proxmox VE ${release.id} API schema (none found); to check them, ${howToCheck}.`);
+  return {};
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
