@@ -5,7 +5,7 @@
  * update_network does (PVE/API2/Network.pm assigns only the request's keys, `options` stay).
  */
 import { apply } from '@genesis/proxmox';
-import { networkChannel } from '@genesis/proxmox/src/resources/host-network';
+import { networkChannel } from '@genesis/proxmox/src/resources/network-channel';
 import { simulatedHost, type SimulatedHost } from '@genesis/proxmox/src/testing/simulated-host';
 import { applyNetwork } from './apply';
 import { renderInterfacesFile } from './interfaces';

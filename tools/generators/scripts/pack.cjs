@@ -2,15 +2,17 @@
 // `nx run <project>:pack` (nx.json targetDefaults): the installable tarball of one package under
 // dist/packages/. Usage: node tools/generators/scripts/pack.cjs <projectRoot> [--from <dir>]
 //
-// <dir> (default dist/<projectRoot>, what the `package` target writes) gets the package.json a
-// user installs: the source manifest with its `publishConfig` entry points (main, exports, bin:
-// the built .js files; types: the .d.ts the `declarations` target writes beside them) in place of
-// the workspace's TypeScript ones, then `npm pack` writes
-// dist/packages/<scope>-<name>-<version>.tgz (an older version of the same package is removed).
-// A folder that already holds its package.json (tools/generators/dist, from copy-assets.cjs) is
-// packed as it is.
+// The package is assembled in a temporary folder, so no target's output is ever changed: <dir>
+// (default dist/<projectRoot>, what the `package` target writes), the .d.ts files of
+// dist/types/<projectRoot> (what the `declarations` target writes, when there), and the package.json
+// a user installs: the source manifest with its `publishConfig` entry points (main, exports, bin:
+// the built .js files; types: the .d.ts) in place of the workspace's TypeScript ones. Then `npm pack`
+// writes dist/packages/<scope>-<name>-<version>.tgz (an older version of the same package is
+// removed). A folder that already holds its package.json (tools/generators/dist, from
+// copy-assets.cjs) is packed with that manifest.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
@@ -62,23 +64,37 @@ function pack(argv, root = workspaceRoot) {
   }
 
   const built = distManifest(source);
-  if (built) {
-    fs.writeFileSync(path.join(from, 'package.json'), `${JSON.stringify(built, null, 2)}\n`);
-  } else if (!fs.existsSync(path.join(from, 'package.json'))) {
+  if (!built && !fs.existsSync(path.join(from, 'package.json'))) {
     fail(
       `${path.relative(root, sourceManifestPath)} has no publishConfig.main and ` +
         `${path.relative(root, from)} no package.json: add publishConfig.main (the built entry, e.g. "./index.js")`,
     );
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(from, 'package.json'), 'utf-8'));
+  const types = path.join(root, 'dist', 'types', projectRoot);
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'genesis-pack-'));
+  try {
+    fs.cpSync(from, stage, { recursive: true });
+    if (fs.existsSync(types)) {
+      fs.cpSync(types, stage, { recursive: true, filter: (file) => fs.statSync(file).isDirectory() || file.endsWith('.d.ts') });
+    }
+    if (built) fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(built, null, 2)}\n`);
+    return packStaged(stage, root, [from, types].map((dir) => path.relative(root, dir)));
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Checks the assembled folder's entry points and bins, then `npm pack`s it into dist/packages. */
+function packStaged(stage, root, builtFrom) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(stage, 'package.json'), 'utf-8'));
   for (const file of entryFiles(manifest)) {
-    if (!fs.existsSync(path.join(from, file))) {
+    if (!fs.existsSync(path.join(stage, file))) {
       fail(
-        `${manifest.name}: ${file} (named in its package.json) is not in ${path.relative(root, from)}; check the package target's entry points`,
+        `${manifest.name}: ${file} (named in its package.json) is not in ${builtFrom.join(' or ')}; check the package target's entry points`,
       );
     }
   }
-  for (const bin of Object.values(manifest.bin ?? {})) fs.chmodSync(path.join(from, bin), 0o755);
+  for (const bin of Object.values(manifest.bin ?? {})) fs.chmodSync(path.join(stage, bin), 0o755);
 
   const destination = path.join(root, 'dist', 'packages');
   fs.mkdirSync(destination, { recursive: true });
@@ -90,7 +106,7 @@ function pack(argv, root = workspaceRoot) {
   }
   const output = execFileSync(
     'npm',
-    ['pack', from, '--pack-destination', destination, '--json', '--loglevel=error'],
+    ['pack', stage, '--pack-destination', destination, '--json', '--loglevel=error'],
     {
       encoding: 'utf-8',
     },

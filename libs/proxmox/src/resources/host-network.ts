@@ -8,9 +8,10 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { HostCommandError, unifiedDiff, type HostChannel } from '@genesis/host-channel';
-import { applyNetwork, natOptions, networkRoles, POLICY_PATH, POLICY_TABLE, renderPolicy, withNatOptions, type HostChannel as NetworkChannel } from '@genesis/network';
+import { unifiedDiff, type HostChannel } from '@genesis/host-channel';
+import { applyNetwork, natOptions, networkRoles, POLICY_PATH, POLICY_TABLE, renderPolicy, withNatOptions } from '@genesis/network';
 import type { DesiredState } from '../state/load';
+import { networkChannel } from './network-channel';
 import { unchanged, type Change, type Check, type Resource } from './types';
 
 export const INTERFACES = '/etc/network/interfaces';
@@ -144,29 +145,6 @@ export function diffHostNetwork(state: DesiredState, current: HostNetworkCurrent
       notes,
     },
   ];
-}
-
-/** libs/network's minimal channel over the host channel: a missing file and a failed command are answers. */
-export function networkChannel(host: HostChannel): NetworkChannel {
-  return {
-    readFile: async (path) => {
-      const text = await host.readFile(path);
-      if (text === undefined) throw new Error(`${path} does not exist on ${host.description}`);
-      return text;
-    },
-    writeFile: async (path, content) => {
-      await host.writeFile(path, content);
-    },
-    run: async (argv) => {
-      try {
-        const out = await host.run(argv);
-        return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
-      } catch (e) {
-        if (e instanceof HostCommandError) return { code: e.output.exitCode, stdout: e.output.stdout, stderr: e.output.stderr };
-        throw e;
-      }
-    },
-  };
 }
 
 async function readHostNetwork(host: HostChannel): Promise<HostNetworkCurrent> {

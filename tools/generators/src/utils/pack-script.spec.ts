@@ -89,12 +89,21 @@ describe('scripts/pack.cjs', () => {
     mkdirSync(join(root, 'dist/libs/demo'), { recursive: true });
     writeFileSync(join(root, 'dist/libs/demo/index.js'), 'module.exports = 1;\n');
     expect(() => pack(['libs/demo'], root)).toThrow(
-      /@genesis\/demo: \.\/index\.d\.ts \(named in its package\.json\) is not in dist\/libs\/demo/,
+      /@genesis\/demo: \.\/index\.d\.ts \(named in its package\.json\) is not in dist\/libs\/demo or dist\/types\/libs\/demo/,
     );
-    writeFileSync(join(root, 'dist/libs/demo/index.d.ts'), 'export declare const demo: 1;\n');
+    // The declarations target writes its own folder; pack puts its .d.ts beside the bundle.
+    mkdirSync(join(root, 'dist/types/libs/demo/lib'), { recursive: true });
+    writeFileSync(join(root, 'dist/types/libs/demo/index.d.ts'), "export * from './lib/demo';\n");
+    writeFileSync(join(root, 'dist/types/libs/demo/lib/demo.d.ts'), 'export declare const demo: 1;\n');
+    writeFileSync(join(root, 'dist/types/libs/demo/tsconfig.lib.tsbuildinfo'), '{}');
     const tarball = pack(['libs/demo'], root);
     const listing = execFileSync('tar', ['tzf', tarball], { encoding: 'utf-8' }).split('\n');
-    expect(listing).toEqual(expect.arrayContaining(['package/index.js', 'package/index.d.ts']));
+    expect(listing).toEqual(
+      expect.arrayContaining(['package/index.js', 'package/index.d.ts', 'package/lib/demo.d.ts']),
+    );
+    expect(listing.filter((f) => f.endsWith('.tsbuildinfo'))).toEqual([]);
+    // Assembled elsewhere: the targets' own outputs stay as they wrote them (Nx's cache holds them).
+    expect(readdirSync(join(root, 'dist/libs/demo'))).toEqual(['index.js']);
     const packed = JSON.parse(
       execFileSync('tar', ['xzf', tarball, '-O', 'package/package.json'], { encoding: 'utf-8' }),
     );
