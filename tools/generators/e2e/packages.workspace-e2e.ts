@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { listFiles, must, npmInstall, packedTarballs, run } from './workspace';
+import { checkoutRoot, listFiles, must, npmInstall, packedTarballs, run } from './workspace';
 
 /** The create-nx-workspace the issue names: the latest 22.7 patch. */
 const createNxWorkspace = 'create-nx-workspace@22.7.x';
@@ -23,7 +23,9 @@ const cnwFlags = ['--nxCloud=skip', '--no-interactive', '--packageManager=npm', 
 
 const git = (cwd: string, ...args: string[]) =>
   must(cwd, 'git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@localhost', ...args]);
-const nx = (cwd: string, ...args: string[]) => must(cwd, 'npx', ['nx', ...args, '--outputStyle=static']);
+const nxWith = (env: NodeJS.ProcessEnv, cwd: string, ...args: string[]) =>
+  must(cwd, 'npx', ['nx', ...args, '--outputStyle=static'], env);
+const nx = (cwd: string, ...args: string[]) => nxWith({}, cwd, ...args);
 
 /** Every path is ignored by git (check-ignore prints each ignored one; -q takes a single path). */
 function expectIgnored(root: string, paths: string[]): void {
@@ -109,40 +111,54 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
   it("a user's TypeScript gets the packages' types (a wrong argument is a type error)", () => {
     const dir = join(root, 'genesis-types-check');
     mkdirSync(dir);
+    const compilerOptions = {
+      strict: true,
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'ES2022',
+      noEmit: true,
+      types: ['node'],
+    };
+    // The engine's packages: their own .d.ts are checked too (skipLibCheck off), so none may name a
+    // module a user cannot install (the engine bundles @genesis/network, which is no package).
     writeFileSync(
-      join(dir, 'check.ts'),
+      join(dir, 'engine.ts'),
       [
         "import { loadDesiredState } from '@genesis/proxmox';",
         "import { parsePciAddress } from '@genesis/gpu';",
         "import { LocalHostChannel, type HostChannel } from '@genesis/host-channel';",
         "import { TOKEN_IDS } from '@genesis/pve-sim';",
         "import { parsePortList } from '@genesis/pve-sim/firewall';",
-        "import { createNodesV2 } from '@genesis/repo';",
         "const node: string = loadDesiredState('infra/genesis.yaml').node;",
         'const channel: HostChannel = new LocalHostChannel();',
-        'export const all = [node, channel, parsePciAddress, TOKEN_IDS, parsePortList, createNodesV2[0]];',
+        'export const all = [node, channel, parsePciAddress, TOKEN_IDS, parsePortList];',
         '// @ts-expect-error: typed, not any',
         'loadDesiredState(42);',
         '',
       ].join('\n'),
     );
     writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: 'node16',
-          moduleResolution: 'node16',
-          target: 'ES2022',
-          noEmit: true,
-          skipLibCheck: true,
-          types: ['node'],
-        },
-        files: ['check.ts'],
-      }),
+      join(dir, 'tsconfig.engine.json'),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, skipLibCheck: false }, files: ['engine.ts'] }),
+    );
+    // The plugin's types lead into @nx/devkit and nx, whose own declarations need skipLibCheck.
+    writeFileSync(
+      join(dir, 'plugin.ts'),
+      [
+        "import { createNodesV2 } from '@genesis/repo';",
+        'export const [pattern] = createNodesV2;',
+        '// @ts-expect-error: typed, not any',
+        'export const wrong: number = createNodesV2[0];',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.plugin.json'),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, skipLibCheck: true }, files: ['plugin.ts'] }),
     );
     try {
-      must(root, 'npx', ['tsc', '-p', 'genesis-types-check']);
+      must(root, 'npx', ['tsc', '-p', 'genesis-types-check/tsconfig.engine.json']);
+      must(root, 'npx', ['tsc', '-p', 'genesis-types-check/tsconfig.plugin.json']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -173,7 +189,10 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
 
   it('make help, make plan and make compose-config run (the compose project validates every variant)', () => {
     expect(must(root, 'make', ['help'])).toMatch(/make provision/);
-    expect(must(root, 'make', ['plan'])).toMatch(/simulator/i);
+    // No PVE API schema in a user's workspace (nor in their CI): the simulator runs, unchecked, and says how to check.
+    const plan = must(root, 'make', ['plan']);
+    expect(plan).toMatch(/simulator/i);
+    expect(plan).toContain('requests are not checked against the Proxmox VE 9.1 API schema (none found)');
     const compose = must(root, 'make', ['compose-config']);
     for (const variant of ['dev', 'mock', 'prod'])
       expect(compose).toContain(`compose base+${variant}: valid`);
@@ -181,6 +200,17 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
 
   it('make provision then make verify pass on the embedded simulator', () => {
     provisionAndVerify(root, 'make');
+  });
+
+  it("with PVE_SCHEMA naming a host's schema, the simulator checks every request of a plan against it", () => {
+    // What a user copies from their host's /usr/share/pve-docs/api-viewer/apidoc.js; here the same data as JSON.
+    const schema = join(process.env.PVE_API_DIR ?? join(checkoutRoot, '..', 'shared', 'pve-api'), 'pve-9.1.3-apischema.json');
+    const plan = nxWith({ PVE_SCHEMA: schema }, root, 'run', 'infra:plan');
+    expect(plan).toMatch(/simulator/i);
+    expect(plan).not.toContain('not checked against');
+    const missing = run(root, 'npx', ['nx', 'run', 'infra:plan', '--outputStyle=static'], { PVE_SCHEMA: join(root, 'apidoc.js') });
+    expect(missing.status).not.toBe(0);
+    expect(missing.output).toContain(`no PVE 9.1 API schema at ${join(root, 'apidoc.js')}, the file PVE_SCHEMA names`);
   });
 
   it('every inferred infra target runs the genesis bin; render writes the host network files', () => {

@@ -25,8 +25,13 @@ export interface Run {
   output: string;
 }
 
+/**
+ * The user's environment: this checkout's PVE API schema is not theirs (a user's CI has neither
+ * variable; the embedded simulator must work without them), Nx's daemon, cloud and colours off.
+ */
+const { PVE_API_DIR: _apiDir, PVE_SCHEMA: _schema, ...userEnv } = process.env;
 const quietEnv = {
-  ...process.env,
+  ...userEnv,
   NX_DAEMON: 'false',
   NX_NO_CLOUD: 'true',
   NX_SKIP_NX_CACHE: 'true',
@@ -39,10 +44,10 @@ const quietEnv = {
   npm_config_cache: npmCache,
 };
 
-export function run(cwd: string, command: string, args: string[]): Run {
+export function run(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const result = spawnSync(command, args, {
     cwd,
-    env: quietEnv,
+    env: { ...quietEnv, ...env },
     encoding: 'utf-8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -50,8 +55,8 @@ export function run(cwd: string, command: string, args: string[]): Run {
 }
 
 /** Runs and throws with the output when the command fails. */
-export function must(cwd: string, command: string, args: string[]): string {
-  const result = run(cwd, command, args);
+export function must(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const result = run(cwd, command, args, env);
   if (result.status !== 0) {
     throw new Error(
       `\`${command} ${args.join(' ')}\` in ${cwd} exited ${result.status}:\n${result.output.slice(-6000)}`,
