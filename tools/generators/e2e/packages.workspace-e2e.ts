@@ -244,6 +244,24 @@ describe('create-nx-workspace --preset=apps, the tarballs, init', () => {
     expectIgnored(root, ['infra/compose/.env', '.genesis/sim/state.json']);
   });
 
+  it("the CI workflow's `nx affected` runs the targets of what a commit touched, and only those", () => {
+    // What .github/workflows/ci.yaml runs after nrwl/nx-set-shas, which exports NX_BASE and NX_HEAD.
+    const app = join(root, 'apps/banker/src/app.ts');
+    writeFileSync(app, `${readFileSync(app, 'utf-8')}// touched by the e2e\n`);
+    git(root, 'commit', '-q', '-am', 'banker: touched');
+    const shas = { NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' };
+    const affected = must(root, 'npx', ['nx', 'show', 'projects', '--affected', '--json'], shas);
+    const projects: string[] = JSON.parse(affected.slice(affected.indexOf('[')));
+    expect(projects).toContain('banker');
+    expect(projects).not.toEqual(expect.arrayContaining(['core']));
+    expect(projects).not.toEqual(expect.arrayContaining(['exporters']));
+    // eslint-disable-next-line no-control-regex
+    const ran = nxWith(shas, root, 'affected', '-t', 'lint', 'typecheck', 'test', 'build').replace(/\x1b\[[0-9;]*m/g, '');
+    expect(ran).toMatch(/Successfully ran targets lint, typecheck, test, build for project banker/);
+    expect(ran).toContain('nx run banker:test');
+    expect(git(root, 'status', '--porcelain')).toBe('');
+  });
+
   it("the build-images workflow's query lists the services", () => {
     const shown = must(root, 'npx', ['nx', 'show', 'projects', '--with-target', 'docker:build', '--json']);
     expect(JSON.parse(shown.slice(shown.indexOf('[')))).toEqual(

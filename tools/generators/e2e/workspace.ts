@@ -27,9 +27,16 @@ export interface Run {
 
 /**
  * The user's environment: this checkout's PVE API schema is not theirs (a user's CI has neither
- * variable; the embedded simulator must work without them), Nx's daemon, cloud and colours off.
+ * variable; the embedded simulator must work without them), nor is its Nx cache; Nx's daemon,
+ * cloud and colours off.
  */
-const { PVE_API_DIR: _apiDir, PVE_SCHEMA: _schema, ...userEnv } = process.env;
+const {
+  PVE_API_DIR: _apiDir,
+  PVE_SCHEMA: _schema,
+  NX_CACHE_DIRECTORY: _cache,
+  NX_WORKSPACE_DATA_DIRECTORY: _data,
+  ...userEnv
+} = process.env;
 const quietEnv = {
   ...userEnv,
   NX_DAEMON: 'false',
