@@ -7,7 +7,6 @@ export { knownFormats } from './formats';
 export {
   defaultSchemaPath,
   extractSchemaArrayText,
-  findRepoRoot,
   loadApiSchema,
   parseApiSchema,
   SCHEMA_FILE_NAME,

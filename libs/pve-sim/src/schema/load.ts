@@ -38,13 +38,6 @@ function nearestNxRoot(from: string): string | undefined {
   }
 }
 
-/** The nearest ancestor of `from` that holds nx.json (the monorepo root). */
-export function findRepoRoot(from: string = __dirname): string {
-  const root = nearestNxRoot(from);
-  if (!root) throw new Error(`No nx.json found above ${from}: cannot locate the repository root to find the PVE API schema; set PVE_SCHEMA to the schema file instead.`);
-  return root;
-}
-
 /** Where a release's schema is looked for, and which variable named that place. */
 export interface SchemaLocation {
   path: string;
@@ -73,9 +66,11 @@ export function schemaLocation(
   return root ? { path: resolve(root, '..', 'shared', 'pve-api', file) } : undefined;
 }
 
-/** schemaLocation's path; throws without a variable and without a repository root (tests use it). */
+/** schemaLocation's path, for tests and tools that need one; throws where there is none. */
 export function defaultSchemaPath(env: NodeJS.ProcessEnv = process.env, pveVersion: PveVersion = DEFAULT_PVE_VERSION): string {
-  return schemaLocation(env, pveVersion)?.path ?? resolve(findRepoRoot(), '..', 'shared', 'pve-api', PVE_RELEASES[pveVersion].schemaFile);
+  const location = schemaLocation(env, pveVersion);
+  if (!location) throw new Error(`No nx.json above ${__dirname} and neither PVE_SCHEMA nor PVE_API_DIR set: cannot locate the PVE API schema; set PVE_SCHEMA to the schema file.`);
+  return location.path;
 }
 
 /**
